@@ -1,0 +1,51 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthOptions } from './auth';
+import { createAuth } from './auth';
+import type { Config } from './config';
+import { parseConfig } from './config';
+import { ConfigError } from './errors/config-error';
+import { send } from './http';
+import type { Logger } from './log';
+import { createLogger } from './log';
+import type { Pipeline, PipelineDeps } from './pipeline';
+import { createPipeline } from './pipeline';
+
+export interface Instance {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly pipeline: Pipeline;
+}
+
+export interface InstanceOptions extends AuthOptions {
+  readonly logger?: Logger;
+}
+
+/**
+ * Everything one function instance (or one CLI run) keeps: config read once, one logger, one auth
+ * client, one keep-alive transport. A bad setting is logged as one ERROR line and rethrown, so the
+ * instance fails at cold start instead of on every event.
+ */
+export function createInstance(
+  env: Readonly<Record<string, string | undefined>>,
+  options: InstanceOptions = {},
+): Instance {
+  const logger = options.logger ?? createLogger();
+  let config: Config;
+  try {
+    config = parseConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError)
+      logger.error({ outcome: 'config', problems: err.problems }, err.message);
+    throw err;
+  }
+  const deps: PipelineDeps = {
+    config,
+    logger,
+    auth: createAuth(config.auth, options),
+    transport: send,
+    now: Date.now,
+    random: Math.random,
+    sleep: (ms) => sleep(ms),
+  };
+  return { config, logger, pipeline: createPipeline(deps) };
+}
