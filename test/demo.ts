@@ -1,0 +1,62 @@
+/**
+ * `npm run demo`: the function's main job on this machine, no cloud account. A local Airflow
+ * stand-in (the fake the tests use) listens on 127.0.0.1; the built function runs under the real
+ * Functions Framework with AUTH_MODE=none; Google's sample "object finalized" CloudEvent is
+ * delivered to it, then delivered again as the platform may; the DAG run it created is printed.
+ */
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { FakeAirflow } from './fakes/airflow';
+import { deliver, structured } from './helpers/events';
+import { FunctionProcess } from './helpers/function-process';
+import { FIXTURES, sharedFile } from './helpers/paths';
+
+const DAG_ID = 'composer_sample_trigger_response_dag';
+
+function sampleEvent(): { file: string; event: Record<string, unknown> } {
+  const official = sharedFile(
+    'cloudevents',
+    'examples',
+    'structured',
+    'storage',
+    'StorageObjectDataWorkflows.json',
+  );
+  const file = official ?? `${FIXTURES}/storage-event.json`;
+  const event = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  // A fresh delivery of that object: new event id and time (the sample's 2021 time is older than
+  // MAX_EVENT_AGE_SECONDS); the object data is sent exactly as in the file.
+  return { file, event: { ...event, id: randomUUID(), time: new Date().toISOString() } };
+}
+
+async function main(): Promise<void> {
+  const airflow = await new FakeAirflow({ dags: [DAG_ID] }).start();
+  const fn = await FunctionProcess.start({
+    env: { AIRFLOW_URL: airflow.url, AUTH_MODE: 'none', AIRFLOW_API: 'v1' },
+  });
+  try {
+    const { file, event } = sampleEvent();
+    console.log(`Local Airflow stand-in: ${airflow.url} (API v1, DAG ${DAG_ID})`);
+    console.log(`Function: ${fn.url} (triggerDag under the Functions Framework, AUTH_MODE=none)`);
+    console.log(`Event: ${file}\n`);
+    const first = await deliver(fn.url, structured(event));
+    const again = await deliver(fn.url, structured(event));
+    for (const line of fn.logs())
+      console.log(`function log: ${line.severity ?? ''} ${line.message ?? ''}`);
+    const runs = airflow.runsOf(DAG_ID);
+    console.log(`\nDeliveries: first -> HTTP ${first.status}, redelivery -> HTTP ${again.status}`);
+    console.log(`DAG runs in Airflow: ${runs.length}`);
+    for (const run of runs)
+      console.log(
+        JSON.stringify({ dag_id: run.dagId, dag_run_id: run.runId, conf: run.conf }, null, 2),
+      );
+    if (runs.length !== 1 || first.status !== 204 || again.status !== 204) process.exitCode = 1;
+  } finally {
+    await fn.stop();
+    await airflow.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

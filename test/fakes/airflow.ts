@@ -1,0 +1,178 @@
+import http from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import type { Answer, Api, StoredRun } from './airflow-api';
+import {
+  created,
+  dagMissing,
+  logicalDateTaken,
+  parseTrigger,
+  refuse,
+  runExists,
+  runJson,
+} from './airflow-api';
+import { close, delay, listen, readBody, sendJson } from './http-server';
+import { verifyJwt } from './jwt';
+
+/** What to do to one request instead of (or around) answering it normally. */
+export type Fault =
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly body?: unknown;
+      readonly headers?: Record<string, string>;
+    }
+  /** Close the connection before handling: nothing is created. */
+  | { readonly kind: 'reset' }
+  /** Create the run, then close the connection: the answer is lost. */
+  | { readonly kind: 'lost' }
+  /** Handle, then answer only after `ms` (longer than the client's timeout: lost as well). */
+  | { readonly kind: 'slow'; readonly ms: number }
+  /** "Already exists" about another run holding the same logical date. */
+  | { readonly kind: 'conflict' };
+
+export interface Recorded {
+  readonly method: string;
+  readonly path: string;
+  readonly api: Api | null;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  readonly fault: Fault['kind'] | null;
+}
+
+export interface FakeAirflowOptions {
+  readonly dags?: Iterable<string>;
+  /** Require `Authorization: Bearer <JWT>` signed by this key, for this audience or scope. */
+  readonly auth?: {
+    readonly publicKey: KeyObject;
+    readonly audience?: string;
+    readonly scope?: string;
+  };
+  /** Delay before every answer, as a real web server's round trip. */
+  readonly latencyMs?: number;
+  /** Consulted for every request in arrival order; may be replaced at any time. */
+  readonly faults?: (request: Omit<Recorded, 'fault'>, index: number) => Fault | undefined;
+}
+
+const TRIGGER =
+  /^\/api\/(experimental)\/dags\/([^/]+)\/dag_runs$|^\/api\/(v1|v2)\/dags\/([^/]+)\/dagRuns$/;
+const GET_RUN = /^\/api\/(v1|v2)\/dags\/([^/]+)\/dagRuns\/([^/]+)$/;
+
+/** A loopback Airflow web server: the three trigger endpoints, GET run, in-memory runs. */
+export class FakeAirflow {
+  readonly dags: Set<string>;
+  readonly runs = new Map<string, StoredRun>();
+  readonly requests: Recorded[] = [];
+  /** Counts for reports: refusals of a run id that already existed, injected faults by kind. */
+  readonly stats = { duplicatesRefused: 0, faults: {} as Record<string, number> };
+  url = '';
+  faults: FakeAirflowOptions['faults'];
+  private readonly server = http.createServer((req, res) => void this.handle(req, res));
+
+  constructor(private readonly options: FakeAirflowOptions = {}) {
+    this.dags = new Set(options.dags ?? ['composer_sample_trigger_response_dag']);
+    this.faults = options.faults;
+  }
+
+  async start(): Promise<this> {
+    this.url = await listen(this.server);
+    return this;
+  }
+
+  close(): Promise<void> {
+    return close(this.server);
+  }
+
+  runsOf(dagId: string): StoredRun[] {
+    return [...this.runs.values()].filter((r) => r.dagId === dagId);
+  }
+
+  get posts(): Recorded[] {
+    return this.requests.filter((r) => r.method === 'POST');
+  }
+
+  private authProblem(headers: http.IncomingHttpHeaders): string | undefined {
+    const auth = this.options.auth;
+    if (auth === undefined) return undefined;
+    const header = headers.authorization ?? '';
+    if (!header.startsWith('Bearer ')) return 'no bearer token';
+    const verified = verifyJwt(header.slice('Bearer '.length), auth.publicKey, auth);
+    return verified.ok ? undefined : verified.reason;
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const api = (TRIGGER.exec(path)?.[1] ??
+      TRIGGER.exec(path)?.[3] ??
+      GET_RUN.exec(path)?.[1] ??
+      null) as Api | null;
+    const partial = { method: req.method ?? 'GET', path, api, headers: req.headers, body };
+    const fault = this.faults?.(partial, this.requests.length);
+    this.requests.push({ ...partial, fault: fault?.kind ?? null });
+    if (fault !== undefined)
+      this.stats.faults[fault.kind] = (this.stats.faults[fault.kind] ?? 0) + 1;
+    if (fault?.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    await delay(this.options.latencyMs ?? 0);
+    if (fault?.kind === 'status') {
+      sendJson(
+        res,
+        fault.status,
+        fault.body ?? { detail: `injected ${fault.status}` },
+        fault.headers,
+      );
+      return;
+    }
+    const answer = this.answer(req.method ?? 'GET', path, api, body, req.headers, fault);
+    if (fault?.kind === 'lost') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'slow') await delay(fault.ms);
+    if (!res.destroyed) sendJson(res, answer.status, answer.body);
+  }
+
+  private answer(
+    method: string,
+    path: string,
+    api: Api | null,
+    body: string,
+    headers: http.IncomingHttpHeaders,
+    fault: Fault | undefined,
+  ): Answer {
+    if (api === null) return { status: 404, body: { detail: 'Not Found' } };
+    const problem = this.authProblem(headers);
+    if (problem !== undefined) return refuse(api, 401, `Unauthorized: ${problem}`);
+    const getRun = GET_RUN.exec(path);
+    if (method === 'GET' && getRun) {
+      const run = this.runs.get(
+        `${decodeURIComponent(getRun[2] ?? '')}/${decodeURIComponent(getRun[3] ?? '')}`,
+      );
+      return run ? { status: 200, body: runJson(run) } : refuse(api, 404, 'DAGRun not found');
+    }
+    const trigger = TRIGGER.exec(path);
+    if (method !== 'POST' || !trigger) return refuse(api, 405, 'Method Not Allowed');
+    const dagId = decodeURIComponent(trigger[2] ?? trigger[4] ?? '');
+    if (!this.dags.has(dagId)) return dagMissing(api, dagId);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return refuse(api, 400, 'Request body is not JSON');
+    }
+    const input = parseTrigger(api, parsed);
+    if ('status' in input) return input;
+    const logicalDate = input.logicalDate ?? new Date().toISOString();
+    if (fault?.kind === 'conflict') return logicalDateTaken(api, dagId, logicalDate);
+    const key = `${dagId}/${input.runId}`;
+    if (this.runs.has(key)) {
+      this.stats.duplicatesRefused += 1;
+      return runExists(api, dagId, input.runId);
+    }
+    const run: StoredRun = { api, dagId, runId: input.runId, conf: input.conf, logicalDate };
+    this.runs.set(key, run);
+    return created(run);
+  }
+}

@@ -1,0 +1,120 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { BUILT_INDEX, FF_MAIN } from './paths';
+
+export type LogLine = Record<string, unknown> & {
+  severity?: string;
+  message?: string;
+  outcome?: string;
+};
+
+export interface StartOptions {
+  readonly target?: 'triggerDag' | 'triggerDagBackground';
+  readonly env: Record<string, string>;
+  /** Extra arguments for the node binary (profiling). */
+  readonly nodeArgs?: readonly string[];
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  return port;
+}
+
+/**
+ * The built function served by the real Functions Framework binary, in its own process, with a
+ * clean environment: HOME is an empty folder so no local gcloud credentials are found, and Google
+ * endpoints are whatever the test passes (GCE_METADATA_HOST, STORAGE_EMULATOR_HOST).
+ */
+export class FunctionProcess {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+  ) {
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => (this.stdout += s));
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.stderr += s));
+    this.exited = new Promise((resolve) =>
+      child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
+  }
+
+  static async start(options: StartOptions): Promise<FunctionProcess> {
+    const port = await freePort();
+    const target = options.target ?? 'triggerDag';
+    const args = [
+      ...(options.nodeArgs ?? []),
+      FF_MAIN,
+      `--target=${target}`,
+      `--source=${BUILT_INDEX}`,
+      `--port=${port}`,
+    ];
+    if (target === 'triggerDagBackground') args.push('--signature-type=event');
+    const env = {
+      PATH: process.env['PATH'] ?? '',
+      HOME: mkdtempSync(path.join(os.tmpdir(), 'fn-home-')),
+      NODE_ENV: 'production',
+      ...options.env,
+    };
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const fn = new FunctionProcess(child, `http://127.0.0.1:${port}`);
+    await fn.ready();
+    return fn;
+  }
+
+  /** Serving once a TCP connection is accepted (under NODE_ENV=production the framework prints nothing). */
+  private async ready(): Promise<void> {
+    const started = Date.now();
+    const { port } = new URL(this.url);
+    for (;;) {
+      if (this.child.exitCode !== null)
+        throw new Error(`function exited at start:\n${this.stdout}\n${this.stderr}`);
+      if (await canConnect(Number(port))) return;
+      if (Date.now() - started > 15_000)
+        throw new Error(`function did not start:\n${this.stdout}\n${this.stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  /** The JSON lines the function wrote to stdout (its structured logs). */
+  logs(): LogLine[] {
+    return this.stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as LogLine);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
+    await this.exited;
+  }
+}

@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** The project root: the nearest folder above this file with a package.json (works from build/). */
+function findRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export const ROOT = findRoot();
+export const BUILT_INDEX = path.join(ROOT, 'build', 'src', 'index.js');
+/** Google's and Apache's material, beside the project (absent outside the workspace). */
+export const SHARED_DATA = path.join(ROOT, '..', 'shared', 'data');
+export const FIXTURES = path.join(ROOT, 'test', 'fixtures');
+export const FF_MAIN = path.join(
+  ROOT,
+  'node_modules',
+  '@google-cloud',
+  'functions-framework',
+  'build',
+  'src',
+  'main.js',
+);
+
+/** A shared data file, or undefined with the reason to print when ../shared is absent. */
+export function sharedFile(...parts: string[]): string | undefined {
+  const file = path.join(SHARED_DATA, ...parts);
+  return existsSync(file) ? file : undefined;
+}
