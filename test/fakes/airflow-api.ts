@@ -35,6 +35,7 @@ const V1_FIELDS = new Set([
   'data_interval_end',
 ]);
 const V2_FIELDS = new Set([
+  'partition_key',
   'dag_run_id',
   'logical_date',
   'conf',
