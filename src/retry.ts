@@ -2,6 +2,10 @@
  * When to try the trigger POST again, decided apart from doing it (gaxios's `shouldRetry` shape).
  * Retrying a POST is safe here only because the run id is a pure function of the object version:
  * a retry of a request that did reach Airflow answers "already exists" instead of a second run.
+ *
+ * Not gaxios's `retryConfig`: the per-event transport is node:http (see http.ts for the measured
+ * reason), a 409 needs a confirming GET between attempts, and gaxios does not honour Retry-After
+ * by default; what remains is this pure decision and a ten-line loop in airflow/client.ts.
  */
 export interface Backoff {
   /** Total time one invocation may spend on attempts and waits; then the platform redelivers. */

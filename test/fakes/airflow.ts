@@ -36,6 +36,8 @@ export interface Recorded {
   readonly api: Api | null;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
+  /** Arrival time (ms since epoch), to check waits between attempts. */
+  readonly at: number;
   readonly fault: Fault['kind'] | null;
 }
 
@@ -106,7 +108,14 @@ export class FakeAirflow {
       TRIGGER.exec(path)?.[3] ??
       GET_RUN.exec(path)?.[1] ??
       null) as Api | null;
-    const partial = { method: req.method ?? 'GET', path, api, headers: req.headers, body };
+    const partial = {
+      method: req.method ?? 'GET',
+      path,
+      api,
+      headers: req.headers,
+      body,
+      at: Date.now(),
+    };
     const fault = this.faults?.(partial, this.requests.length);
     this.requests.push({ ...partial, fault: fault?.kind ?? null });
     if (fault !== undefined)

@@ -86,15 +86,26 @@ export function structured(envelope: Record<string, unknown>): HttpDelivery {
   };
 }
 
-/** A 1st-gen background event, as Cloud Storage sends it to a 1st-gen function. */
+/**
+ * A 1st-gen background event, as Cloud Storage sends it to a 1st-gen function. The context's
+ * resource names the object (from `data` unless given: tests that break `data` keep it valid).
+ */
 export function legacy(
   data: unknown,
-  attrs: { eventId?: string; eventType?: string; timestamp?: string } = {},
+  attrs: {
+    eventId?: string;
+    eventType?: string;
+    timestamp?: string;
+    bucket?: string;
+    name?: string;
+  } = {},
 ): HttpDelivery {
-  const bucket =
-    typeof data === 'object' && data !== null && 'bucket' in data ? String(data.bucket) : 'bucket';
-  const name =
-    typeof data === 'object' && data !== null && 'name' in data ? String(data.name) : 'object';
+  const field = (k: string) =>
+    typeof data === 'object' && data !== null && k in data
+      ? String((data as Record<string, unknown>)[k])
+      : undefined;
+  const bucket = attrs.bucket ?? field('bucket') ?? 'bucket';
+  const name = attrs.name ?? field('name') ?? 'object';
   const context = {
     eventId: attrs.eventId ?? String(Math.floor(Math.random() * 1e15)),
     timestamp: attrs.timestamp ?? new Date().toISOString(),
