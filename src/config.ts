@@ -1,6 +1,12 @@
+import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { ConfigError } from './errors/config-error';
+import type { GsLocation } from './gs-uri';
+import { asPrefix, parseGsUri } from './gs-uri';
 import { globProblem, parseGlobList } from './globs';
+import { lazyRequire } from './lazy-require';
+import type { Route } from './routes';
+import { DAG_ID_RE, parseRoutes } from './routes';
 
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
@@ -15,7 +21,15 @@ export type AuthConfig =
 /** Everything resolved: no optional fields, so nothing downstream needs a `!`. */
 export interface Config {
   readonly airflowUrl: string;
-  readonly dagId: string;
+  /**
+   * DAG for objects no route matches. DAG_ID's default applies only without routes: with
+   * routes and no DAG_ID, an unrouted object is skipped (null).
+   */
+  readonly dagId: string | null;
+  readonly routes: readonly Route[];
+  readonly contentMaxBytes: number;
+  /** Where dead letters are also written as objects (DEAD_LETTER_URI), path a prefix. */
+  readonly deadLetters: GsLocation | null;
   readonly api: AirflowApi;
   readonly auth: AuthConfig;
   readonly requestTimeoutMs: number;
@@ -28,8 +42,6 @@ export interface Config {
 
 export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
-// Airflow's DAG id rule (airflow.utils.helpers.KEY_REGEX) and its 250-character id columns.
-const DAG_ID_RE = /^[A-Za-z0-9_.-]{1,250}$/;
 
 function isAirflowUrl(raw: string): boolean {
   if (!URL.canParse(raw)) return false;
@@ -92,7 +104,6 @@ const SETTINGS = {
   ),
   DAG_ID: v.optional(
     v.pipe(v.string(), v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"')),
-    DEFAULT_DAG_ID,
   ),
   AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
   AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
@@ -110,6 +121,18 @@ const SETTINGS = {
   MAX_EVENT_AGE_SECONDS: v.optional(integer('seconds', 0, 30 * 86_400), '86400'),
   INCLUDE: v.optional(globList, '[]'),
   EXCLUDE: v.optional(globList, '[]'),
+  ROUTES: v.optional(v.string()),
+  ROUTES_FILE: v.optional(v.string()),
+  CONTENT_MAX_BYTES: v.optional(integer('bytes', 1, 32 * 1024 * 1024), String(1024 * 1024)),
+  DEAD_LETTER_URI: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (uri) => parseGsUri(uri) !== undefined,
+        'must be gs://BUCKET/ or gs://BUCKET/PREFIX/',
+      ),
+    ),
+  ),
 };
 export const SETTING_NAMES = Object.keys(SETTINGS) as readonly (keyof typeof SETTINGS)[];
 
@@ -143,12 +166,44 @@ function resolveAuth(s: Settings): AuthConfig {
   return { mode };
 }
 
+/** ROUTES (JSON) or ROUTES_FILE (JSON or YAML), validated route by route. */
+function resolveRoutes(s: Settings, readFile: (path: string) => string): Route[] {
+  if (s.ROUTES !== undefined && s.ROUTES_FILE !== undefined) {
+    throw new ConfigError(['set ROUTES or ROUTES_FILE, not both']);
+  }
+  const name = s.ROUTES_FILE === undefined ? 'ROUTES' : `ROUTES_FILE ${s.ROUTES_FILE}`;
+  let value: unknown;
+  try {
+    if (s.ROUTES !== undefined) value = JSON.parse(s.ROUTES);
+    else if (s.ROUTES_FILE !== undefined) {
+      const yaml = lazyRequire('yaml') as typeof import('yaml');
+      value = yaml.parse(readFile(s.ROUTES_FILE));
+    } else return [];
+  } catch (err) {
+    throw new ConfigError([
+      `${name} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    ]);
+  }
+  const parsed = parseRoutes(value, name);
+  if ('problems' in parsed) throw new ConfigError(parsed.problems);
+  return parsed.routes;
+}
+
+function resolveDeadLetters(s: Settings): GsLocation | null {
+  const location = s.DEAD_LETTER_URI === undefined ? undefined : parseGsUri(s.DEAD_LETTER_URI);
+  return location === undefined ? null : { bucket: location.bucket, path: asPrefix(location.path) };
+}
+
 /**
- * Reads the settings from `env` (pure: pass `process.env` or a test's own table). Empty values
+ * Reads the settings from `env` (pure given `env` and `readFile`, which only ROUTES_FILE uses: pass
+ * `process.env` or a test's own table). Empty values
  * count as unset, as `gcloud --env-vars-file` writes them. Throws a ConfigError whose message is
  * one line naming every bad variable and what it allows.
  */
-export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
+export function parseConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
   const input = Object.fromEntries(
     SETTING_NAMES.map((name) => [name, env[name]?.trim() || undefined] as const),
   );
@@ -163,9 +218,13 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
     );
   }
   const s = result.output;
+  const routes = resolveRoutes(s, readFile);
   return Object.freeze({
     airflowUrl: resolveUrl(s),
-    dagId: s.DAG_ID,
+    dagId: s.DAG_ID ?? (routes.length === 0 ? DEFAULT_DAG_ID : null),
+    routes: Object.freeze(routes),
+    contentMaxBytes: s.CONTENT_MAX_BYTES,
+    deadLetters: resolveDeadLetters(s),
     api: s.AIRFLOW_API,
     auth: Object.freeze(resolveAuth(s)),
     requestTimeoutMs: s.REQUEST_TIMEOUT_MS,

@@ -9,11 +9,17 @@ import type { Logger } from './log';
 import { createLogger } from './log';
 import type { Pipeline, PipelineDeps } from './pipeline';
 import { createPipeline } from './pipeline';
+import type { StorageAccess } from './storage/client';
+import { createStorageAccess } from './storage/client';
+import { createContentReader } from './storage/content';
+import { createGcsDeadLetterStore } from './storage/dead-letters';
 
 export interface Instance {
   readonly config: Config;
   readonly logger: Logger;
   readonly pipeline: Pipeline;
+  /** The instance's Storage client (created on first use): content reads, dead letters, replay. */
+  readonly storage: StorageAccess;
 }
 
 export interface InstanceOptions extends AuthOptions {
@@ -38,14 +44,20 @@ export function createInstance(
       logger.error({ outcome: 'config', problems: err.problems }, err.message);
     throw err;
   }
+  const limits = { requestTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs };
+  const storage = createStorageAccess(limits);
   const deps: PipelineDeps = {
     config,
     logger,
     auth: createAuth(config.auth, options),
     transport: send,
+    readContent: createContentReader(storage, config.contentMaxBytes, limits),
+    ...(config.deadLetters && {
+      deadLetters: createGcsDeadLetterStore(storage, config.deadLetters, limits),
+    }),
     now: Date.now,
     random: Math.random,
     sleep: (ms) => sleep(ms),
   };
-  return { config, logger, pipeline: createPipeline(deps) };
+  return { config, logger, pipeline: createPipeline(deps), storage };
 }

@@ -1,32 +1,39 @@
-import type { TriggerResult } from './airflow/client';
 import { triggerDagRun } from './airflow/client';
 import type { Auth } from './auth';
+import type { ConfExtras } from './conf';
 import { buildConf } from './conf';
 import type { Config } from './config';
-import type { DeadLetter, DeadLetterStore } from './dead-letter';
+import type { DeadLetterStore } from './dead-letter';
 import { DeliveryError } from './errors/delivery-error';
-import type { Delivery } from './event';
+import type { Delivery, ObjectEvent } from './event';
 import { parseDelivery } from './event';
 import type { Transport } from './http';
 import type { Logger } from './log';
+import { redact } from './redact';
 import { DEFAULT_BACKOFF } from './retry';
+import type { Destination } from './routes';
+import { createRouter } from './routes';
 import { makeRunId } from './run-id';
 import { createScreen } from './screen';
+import type { Fields, Outcome, RunFields } from './settle';
+import { createSettler } from './settle';
+import type { ContentReader } from './storage/content';
+
+export type { Outcome } from './settle';
 
 export interface PipelineDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly auth: Auth;
   readonly transport: Transport;
+  /** Reads an object's JSON content for routes with `content: json`. */
+  readonly readContent?: ContentReader;
   /** Besides the log; see DEAD_LETTER_URI. */
   readonly deadLetters?: DeadLetterStore;
   readonly now: () => number;
   readonly random: () => number;
   readonly sleep: (ms: number) => Promise<void>;
 }
-
-/** The `outcome` field of the one log line each delivery gets. */
-export type Outcome = 'created' | 'duplicate' | 'ignored' | 'malformed' | 'expired' | 'failed';
 
 export interface HandleOptions {
   /** Replays pass false: a dead letter is old by nature. */
@@ -39,107 +46,51 @@ export interface HandleOptions {
  */
 export type Pipeline = (delivery: Delivery, options?: HandleOptions) => Promise<Outcome>;
 
-type Fields = Readonly<Record<string, unknown>>;
+type Extras =
+  | { readonly ok: true; readonly extras: ConfExtras }
+  | { readonly ok: false; readonly reason: string };
 
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { config, logger } = deps;
   const screen = createScreen(config);
-  const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: config.dagId };
+  const route = createRouter(config.routes, config.dagId);
+  const settle = createSettler(deps);
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
 
-  async function deadLetter(
-    fields: Fields,
-    outcome: Outcome,
-    record: Omit<DeadLetter, 'deadLetter' | 'recordedAt' | 'delivery'>,
-    delivery: Delivery,
-  ): Promise<Outcome> {
-    const full: DeadLetter = {
-      deadLetter: true,
-      ...record,
-      recordedAt: new Date(deps.now()).toISOString(),
-      delivery,
-    };
-    logger.error({ ...fields, outcome, ...full }, record.reason);
-    if (deps.deadLetters !== undefined) {
-      try {
-        await deps.deadLetters.write(full);
-      } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        throw new DeliveryError(
-          `could not keep the dead letter (${why}); the platform will redeliver`,
-        );
-      }
-    }
-    return outcome;
-  }
-
-  function report(
-    fields: Fields & { readonly dagId: string; readonly runId: string },
-    result: TriggerResult,
-    where: string,
-    delivery: Delivery,
-  ): Promise<Outcome> {
-    const { dagId, runId } = fields;
-    const attempts = result.attempts;
-    switch (result.kind) {
-      case 'created':
-        logger.info(
-          { ...fields, outcome: 'created', attempts },
-          `Created DAG run ${runId} of ${dagId} for ${where}`,
-        );
-        return Promise.resolve<Outcome>('created');
-      case 'duplicate':
-        logger.info(
-          { ...fields, outcome: 'duplicate', attempts },
-          `Duplicate delivery: DAG ${dagId} already has run ${runId} for ${where}`,
-        );
-        return Promise.resolve<Outcome>('duplicate');
-      case 'permanent':
-        return deadLetter(
-          { ...fields, attempts },
-          'failed',
-          { reason: `${result.message} (${where})`, status: result.status, dagId, runId },
-          delivery,
-        );
+  /** The route's static conf, and the object's content when the route asks for it. */
+  async function extras(destination: Destination, event: ObjectEvent): Promise<Extras> {
+    if (destination.content === null) return { ok: true, extras: { staticConf: destination.conf } };
+    if (deps.readContent === undefined) throw new Error('a content route needs a content reader');
+    try {
+      const read = await deps.readContent(event);
+      return read.ok
+        ? { ok: true, extras: { staticConf: destination.conf, content: read.content } }
+        : read;
+    } catch (err) {
+      const why = redact(err instanceof Error ? err.message : String(err));
+      throw new DeliveryError(
+        `reading gs://${event.bucket}/${event.name} failed (${why}); the platform will redeliver`,
+      );
     }
   }
 
-  return async (delivery, options = {}) => {
-    const startedAt = deps.now();
-    const parsed = parseDelivery(delivery);
-    const eventFields = { eventId: delivery.meta.id, eventType: delivery.meta.type };
-    if (!parsed.ok) {
-      if (parsed.kind === 'ignored') {
-        logger.info({ ...eventFields, outcome: 'ignored' }, `Ignored: ${parsed.reason}`);
-        return 'ignored';
-      }
-      const reason = `Malformed event: ${parsed.reason}`;
-      const record = { reason, status: null, dagId: null, runId: null };
-      return deadLetter(eventFields, 'malformed', record, delivery);
-    }
-    const { event } = parsed;
+  async function trigger(
+    fields: RunFields,
+    event: ObjectEvent,
+    destination: Destination,
+    delivery: Delivery,
+    startedAt: number,
+  ) {
     const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
-    const objectFields = {
-      ...eventFields,
-      bucket: event.bucket,
-      object: event.name,
-      generation: event.generation,
-    };
-    const skip = screen(event, startedAt, options);
-    if (skip?.kind === 'ignored') {
-      logger.info({ ...objectFields, outcome: 'ignored' }, `Ignored: ${skip.reason}`);
-      return 'ignored';
-    }
-    const runId = makeRunId(event.bucket, event.name, event.generation);
-    const fields = { ...objectFields, dagId: target.dagId, runId };
-    if (skip?.kind === 'expired') {
-      const record = {
-        reason: `Too old: ${skip.reason} (${where})`,
+    const extra = await extras(destination, event);
+    if (!extra.ok) {
+      const facts = {
+        reason: `Content: ${extra.reason}`,
         status: null,
-        dagId: target.dagId,
-        runId,
+        dagId: fields.dagId,
+        runId: fields.runId,
       };
-      return deadLetter(fields, 'expired', record, delivery);
+      return settle.deadLetter(fields, 'failed', facts, delivery);
     }
     const clientDeps = {
       ...deps,
@@ -153,12 +104,71 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         );
       },
     };
+    const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: destination.dagId };
+    const conf = buildConf(event, extra.extras);
+    const result = await triggerDagRun(clientDeps, target, fields.runId, conf, startedAt);
+    return settle.triggered(fields, result, where, delivery);
+  }
+
+  /** `fields` collects what is known so far, for the redelivery line if anything throws. */
+  async function handle(
+    delivery: Delivery,
+    options: HandleOptions,
+    fields: { current: Fields },
+  ): Promise<Outcome> {
+    const startedAt = deps.now();
+    const parsed = parseDelivery(delivery);
+    if (!parsed.ok) {
+      if (parsed.kind === 'ignored') return settle.ignored(fields.current, parsed.reason);
+      const facts = {
+        reason: `Malformed event: ${parsed.reason}`,
+        status: null,
+        dagId: null,
+        runId: null,
+      };
+      return settle.deadLetter(fields.current, 'malformed', facts, delivery);
+    }
+    const { event } = parsed;
+    fields.current = {
+      ...fields.current,
+      bucket: event.bucket,
+      object: event.name,
+      generation: event.generation,
+    };
+    const skip = screen(event, startedAt, options);
+    if (skip?.kind === 'ignored') return settle.ignored(fields.current, skip.reason);
+    const destination = route(event);
+    if (destination === undefined) {
+      return settle.ignored(
+        fields.current,
+        `"${event.name}" matches no route and DAG_ID is not set`,
+      );
+    }
+    const runId = makeRunId(event.bucket, event.name, event.generation);
+    const runFields = { ...fields.current, dagId: destination.dagId, runId };
+    fields.current = runFields;
+    if (skip?.kind === 'expired') {
+      const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
+      const facts = {
+        reason: `Too old: ${skip.reason} (${where})`,
+        status: null,
+        dagId: destination.dagId,
+        runId,
+      };
+      return settle.deadLetter(runFields, 'expired', facts, delivery);
+    }
+    return trigger(runFields, event, destination, delivery, startedAt);
+  }
+
+  return async (delivery, options = {}) => {
+    const fields = {
+      current: { eventId: delivery.meta.id, eventType: delivery.meta.type } as Fields,
+    };
     try {
-      const result = await triggerDagRun(clientDeps, target, runId, buildConf(event), startedAt);
-      return await report(fields, result, where, delivery);
+      return await handle(delivery, options, fields);
     } catch (err) {
       if (err instanceof DeliveryError)
-        logger.error({ ...fields, outcome: 'redeliver' }, err.message);
+        logger.error({ ...fields.current, outcome: 'redeliver' }, err.message);
       throw err;
     }
   };

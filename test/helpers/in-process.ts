@@ -1,12 +1,8 @@
 import { Writable } from 'node:stream';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuth } from '../../src/auth';
-import { parseConfig } from '../../src/config';
-import type { DeadLetterStore } from '../../src/dead-letter';
-import { send } from '../../src/http';
+import type { Instance } from '../../src/instance';
+import { createInstance } from '../../src/instance';
 import { createLogger } from '../../src/log';
 import type { Pipeline } from '../../src/pipeline';
-import { createPipeline } from '../../src/pipeline';
 import type { LogLine } from './function-process';
 
 /** The structured lines a logger wrote, parsed. */
@@ -30,25 +26,16 @@ export class CapturedLog extends Writable {
 export interface InProcess {
   readonly pipeline: Pipeline;
   readonly log: CapturedLog;
+  readonly instance: Instance;
 }
 
 /**
- * The real pipeline (real config parsing, transport, auth, logger) in this process, for tests
- * that need many outcomes quickly. Only the clock's randomness is fixed: jitter 0, so the first
- * retry waits 250 ms.
+ * The real pipeline in this process, wired exactly as a function instance (createInstance: config,
+ * transport, auth, content reader, dead-letter store) except that log lines are captured; for
+ * tests that need many outcomes quickly. Storage goes wherever STORAGE_EMULATOR_HOST points.
  */
-export function inProcess(env: Record<string, string>, deadLetters?: DeadLetterStore): InProcess {
-  const config = parseConfig(env);
+export function inProcess(env: Record<string, string>): InProcess {
   const log = new CapturedLog();
-  const pipeline = createPipeline({
-    config,
-    logger: createLogger(log),
-    auth: createAuth(config.auth),
-    transport: send,
-    now: Date.now,
-    random: () => 0,
-    sleep: (ms) => sleep(ms),
-    ...(deadLetters && { deadLetters }),
-  });
-  return { pipeline, log };
+  const instance = createInstance(env, { logger: createLogger(log) });
+  return { pipeline: instance.pipeline, log, instance };
 }

@@ -19,6 +19,9 @@ describe('parseConfig: accepted environments', () => {
       maxEventAgeSeconds: 86_400,
       include: [],
       exclude: [],
+      routes: [],
+      contentMaxBytes: 1024 * 1024,
+      deadLetters: null,
     });
     assert.ok(Object.isFrozen(config));
   });

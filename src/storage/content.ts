@@ -1,0 +1,82 @@
+import type { ObjectEvent } from '../event';
+import { redact } from '../redact';
+import type { StorageAccess, StorageLimits } from './client';
+import { storageStatus, withinBudget } from './client';
+
+export type ContentResult =
+  | { readonly ok: true; readonly content: unknown }
+  | { readonly ok: false; readonly reason: string };
+
+/** Reads an object version's JSON content; throws (transient) when storage cannot answer now. */
+export type ContentReader = (event: ObjectEvent) => Promise<ContentResult>;
+
+const where = (e: ObjectEvent) => `gs://${e.bucket}/${e.name} (generation ${e.generation})`;
+
+/** The event's own `size` (string or number), when it has a usable one. */
+export function eventSize(event: ObjectEvent): number | undefined {
+  const size = event.data['size'];
+  const n = typeof size === 'string' && /^\d+$/.test(size) ? Number(size) : size;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** Storage errors that a redelivery cannot fix: the version is gone, or reading is not allowed. */
+function permanentReason(err: unknown, event: ObjectEvent): string | undefined {
+  const status = storageStatus(err);
+  if (status === 404)
+    return `${where(event)} no longer exists (deleted, or overwritten without versioning)`;
+  if (status === 401 || status === 403) {
+    return `the function's service account may not read ${where(event)}: grant it roles/storage.objectViewer on gs://${event.bucket}`;
+  }
+  return undefined;
+}
+
+export function parseJsonContent(bytes: Buffer, event: ObjectEvent): ContentResult {
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  try {
+    return { ok: true, content: JSON.parse(text) as unknown };
+  } catch (err) {
+    return {
+      ok: false,
+      reason: `${where(event)} is not JSON: ${redact(err instanceof Error ? err.message : String(err))}`,
+    };
+  }
+}
+
+/**
+ * The "trigger file" read. Pinned to the event's generation, so an overwrite that lands between
+ * the event and the read is never what the DAG gets. The size is checked before any download
+ * (the event's `size`, else a metadata read), and the download asks for at most one byte more
+ * than the limit, so a wrong size can't make it fetch a large object.
+ */
+export function createContentReader(
+  storage: StorageAccess,
+  maxBytes: number,
+  limits: StorageLimits,
+): ContentReader {
+  return (event) => withinBudget(read(storage, maxBytes, event), limits, `reading ${where(event)}`);
+}
+
+async function read(
+  storage: StorageAccess,
+  maxBytes: number,
+  event: ObjectEvent,
+): Promise<ContentResult> {
+  const tooBig = (size: number): ContentResult => ({
+    ok: false,
+    reason: `${where(event)} is ${size} bytes, over CONTENT_MAX_BYTES=${maxBytes}`,
+  });
+  try {
+    const file = (await storage())
+      .bucket(event.bucket)
+      .file(event.name, { generation: event.generation });
+    const size = eventSize(event) ?? Number((await file.getMetadata())[0].size ?? Number.NaN);
+    if (size > maxBytes) return tooBig(size);
+    if (size === 0) return parseJsonContent(Buffer.alloc(0), event);
+    const [bytes] = await file.download({ start: 0, end: maxBytes });
+    return bytes.length > maxBytes ? tooBig(bytes.length) : parseJsonContent(bytes, event);
+  } catch (err) {
+    const reason = permanentReason(err, event);
+    if (reason !== undefined) return { ok: false, reason };
+    throw err;
+  }
+}

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import { DeliveryError } from '../../src/errors/delivery-error';
+import type { Delivery } from '../../src/event';
+import { makeRunId } from '../../src/run-id';
+import { FakeAirflow } from '../fakes/airflow';
+import { FakeGcs } from '../fakes/gcs';
+import { objectData } from '../helpers/events';
+import { inProcess } from '../helpers/in-process';
+
+const ROUTES = JSON.stringify([
+  { match: 'sales/**/*.csv', dag: 'load_sales', conf: { team: 'finance' } },
+  { match: 'triggers/*.json', dag: 'run_with_params', content: 'json' },
+]);
+
+let seq = 0;
+function delivery(name: string, generation: string, extra: Record<string, unknown> = {}): Delivery {
+  return {
+    meta: {
+      id: `e${++seq}`,
+      type: 'google.cloud.storage.object.v1.finalized',
+      time: new Date().toISOString(),
+      source: 's',
+    },
+    data: { ...objectData('landing', name, generation), ...extra },
+  };
+}
+
+describe('routes, conf from content and dead letters, with @google-cloud/storage against a fake GCS', () => {
+  let gcs: FakeGcs;
+  let airflow: FakeAirflow;
+  before(async () => {
+    gcs = await new FakeGcs().start();
+    airflow = await new FakeAirflow({ dags: ['load_sales', 'run_with_params'] }).start();
+    process.env['STORAGE_EMULATOR_HOST'] = gcs.url;
+  });
+  after(async () => {
+    await gcs.close();
+    await airflow.close();
+  });
+  beforeEach(() => {
+    airflow.runs.clear();
+    gcs.fault = undefined;
+    gcs.mediaBytesServed = 0;
+    gcs.requests.length = 0;
+  });
+  const env = (extra: Record<string, string> = {}) => ({
+    AIRFLOW_URL: airflow.url,
+    AUTH_MODE: 'none',
+    ROUTES,
+    REQUEST_TIMEOUT_MS: '2000',
+    RETRY_BUDGET_MS: '2000',
+    ...extra,
+  });
+  const runOf = (dag: string) => airflow.runsOf(dag)[0];
+
+  it('routes an object to its DAG with the static conf; the object fields stay as received', async () => {
+    const d = delivery('sales/2026/11/orders.csv', '11');
+    assert.equal(await inProcess(env()).pipeline(d), 'created');
+    const { event, ...conf } = runOf('load_sales')?.conf ?? {};
+    assert.ok(event);
+    assert.deepEqual(conf, { team: 'finance', ...(d.data as object) });
+  });
+
+  it('no route and no DAG_ID: skipped with one INFO line; with DAG_ID: the fallback', async () => {
+    const skipped = inProcess(env());
+    assert.equal(await skipped.pipeline(delivery('misc/readme.txt', '12')), 'ignored');
+    assert.match(skipped.log.lines[0]?.message ?? '', /matches no route and DAG_ID is not set/);
+    const fallback = inProcess(env({ DAG_ID: 'run_with_params' }));
+    assert.equal(await fallback.pipeline(delivery('misc/readme.txt', '12')), 'created');
+  });
+
+  it('a trigger file: its JSON content under conf.content, read from the event generation', async () => {
+    const first = gcs.put('landing', 'triggers/run.json', '{"date":"2026-11-24","full":true}');
+    gcs.put('landing', 'triggers/run.json', '{"date":"OVERWRITTEN"}'); // lands before the read
+    const d = delivery('triggers/run.json', first, { size: '33' });
+    assert.equal(await inProcess(env()).pipeline(d), 'created');
+    const conf = runOf('run_with_params')?.conf ?? {};
+    assert.deepEqual(conf['content'], { date: '2026-11-24', full: true });
+    assert.equal(conf['name'], 'triggers/run.json');
+    assert.equal(conf['generation'], first);
+    assert.ok(
+      gcs.requests.some(
+        (r) => r.query.get('generation') === first && r.query.get('alt') === 'media',
+      ),
+    );
+  });
+
+  const failures: [string, () => Delivery, RegExp, (() => void)?][] = [
+    [
+      'over CONTENT_MAX_BYTES by the event size: refused before any download',
+      () =>
+        delivery(
+          'triggers/big.json',
+          gcs.put('landing', 'triggers/big.json', `[${'1,'.repeat(200)}1]`),
+          { size: '403' },
+        ),
+      /is 403 bytes, over CONTENT_MAX_BYTES=100/,
+      () => {
+        assert.equal(gcs.mediaBytesServed, 0);
+      },
+    ],
+    [
+      'no size in the event: a metadata read decides, still no download',
+      () => {
+        const g = gcs.put('landing', 'triggers/big2.json', 'x'.repeat(500));
+        const d = delivery('triggers/big2.json', g);
+        delete (d.data as Record<string, unknown>)['size'];
+        return d;
+      },
+      /is 500 bytes, over CONTENT_MAX_BYTES=100/,
+      () => {
+        assert.equal(gcs.mediaBytesServed, 0);
+      },
+    ],
+    [
+      'a wrong size in the event: the download stops one byte past the limit',
+      () =>
+        delivery('triggers/liar.json', gcs.put('landing', 'triggers/liar.json', 'y'.repeat(5000)), {
+          size: '10',
+        }),
+      /is 101 bytes, over CONTENT_MAX_BYTES=100/,
+      () => {
+        assert.equal(gcs.mediaBytesServed, 101);
+      },
+    ],
+    [
+      'not JSON',
+      () =>
+        delivery('triggers/bad.json', gcs.put('landing', 'triggers/bad.json', 'date=2026-11-24'), {
+          size: '15',
+        }),
+      /is not JSON: Unexpected token/,
+    ],
+    [
+      'the object version is gone',
+      () => delivery('triggers/gone.json', '424242', { size: '2' }),
+      /generation 424242\) no longer exists/,
+    ],
+  ];
+  for (const [name, make, reason, check] of failures) {
+    it(`content ${name}: a dead letter, no run, acked`, async () => {
+      const { pipeline, log } = inProcess(env({ CONTENT_MAX_BYTES: '100' }));
+      assert.equal(await pipeline(make()), 'failed');
+      assert.equal(airflow.runs.size, 0);
+      const [line] = log.lines;
+      assert.equal(line?.['deadLetter'], true);
+      assert.match(line.message ?? '', reason);
+      check?.();
+    });
+  }
+
+  it('storage answering 503: retried within the budget, then thrown for redelivery', async () => {
+    const g = gcs.put('landing', 'triggers/later.json', '{}');
+    gcs.fault = (r) => (r.query.get('alt') === 'media' ? 503 : undefined);
+    const { pipeline, log } = inProcess(env({ RETRY_BUDGET_MS: '1000' }));
+    const started = Date.now();
+    await assert.rejects(
+      pipeline(delivery('triggers/later.json', g, { size: '2' })),
+      DeliveryError,
+    );
+    assert.ok(Date.now() - started < 5000, `bounded: ${Date.now() - started} ms`);
+    assert.equal(log.lines.at(-1)?.outcome, 'redeliver');
+    assert.ok(
+      gcs.requests.filter((r) => r.query.get('alt') === 'media').length > 1,
+      'the library retried',
+    );
+  });
+
+  describe('DEAD_LETTER_URI', () => {
+    const dl = (extra: Record<string, string> = {}) =>
+      env({ DEAD_LETTER_URI: 'gs://dead-letters/trigger/', ...extra });
+
+    it('a permanent failure is also one JSON object, named after the run id, written once', async () => {
+      const { pipeline } = inProcess(dl({ DAG_ID: 'no_such_dag', ROUTES: '' }));
+      const d = delivery('misc/x.csv', '77');
+      assert.equal(await pipeline(d), 'failed');
+      assert.equal(await pipeline(d), 'failed', 'a redelivery fails the same way');
+      const records = gcs.live('dead-letters', 'trigger/');
+      const [stored, ...more] = records;
+      assert.ok(stored);
+      assert.equal(more.length, 0, 'the second write found the first (412)');
+      assert.equal(stored.name, `trigger/${makeRunId('landing', 'misc/x.csv', '77')}.json`);
+      const record = JSON.parse(stored.bytes.toString()) as Record<string, unknown>;
+      assert.equal(record['status'], 404);
+      assert.match(String(record['reason']), /does not know DAG "no_such_dag"/);
+      assert.deepEqual(record['delivery'], JSON.parse(JSON.stringify(d)));
+      assert.equal(gcs.requests.filter((r) => r.method === 'POST').length, 2);
+    });
+
+    it('a malformed event is kept too, under a name from its content', async () => {
+      const { pipeline } = inProcess(dl());
+      const bad: Delivery = {
+        meta: {
+          id: 'm1',
+          type: 'google.cloud.storage.object.v1.finalized',
+          time: null,
+          source: 's',
+        },
+        data: { bucket: 'b' },
+      };
+      assert.equal(await pipeline(bad), 'malformed');
+      assert.ok(gcs.live('dead-letters', 'trigger/event~').length >= 1);
+    });
+
+    it('when the record cannot be written, the delivery is not acked', async () => {
+      gcs.fault = (r) => (r.method === 'POST' ? 503 : undefined);
+      const { pipeline, log } = inProcess(
+        dl({ DAG_ID: 'no_such_dag', ROUTES: '', RETRY_BUDGET_MS: '1000' }),
+      );
+      await assert.rejects(
+        pipeline(delivery('misc/y.csv', '78')),
+        (err: unknown) =>
+          err instanceof DeliveryError && /could not keep the dead letter/.test(err.message),
+      );
+      assert.equal(log.lines.at(-1)?.outcome, 'redeliver');
+    });
+  });
+});
