@@ -51,6 +51,10 @@ export interface FakeAirflowOptions {
   };
   /** Delay before every answer, as a real web server's round trip. */
   readonly latencyMs?: number;
+  /** Loopback port to listen on; ephemeral by default. */
+  readonly port?: number;
+  /** Told about every run created (the stand-in prints them). */
+  readonly onCreated?: (run: StoredRun) => void;
   /** Consulted for every request in arrival order; may be replaced at any time. */
   readonly faults?: (request: Omit<Recorded, 'fault'>, index: number) => Fault | undefined;
 }
@@ -76,7 +80,7 @@ export class FakeAirflow {
   }
 
   async start(): Promise<this> {
-    this.url = await listen(this.server);
+    this.url = await listen(this.server, this.options.port);
     return this;
   }
 
@@ -182,6 +186,7 @@ export class FakeAirflow {
     }
     const run: StoredRun = { api, dagId, runId: input.runId, conf: input.conf, logicalDate };
     this.runs.set(key, run);
+    this.options.onCreated?.(run);
     return created(run);
   }
 }

@@ -1,10 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Starts `server` on an ephemeral loopback port; returns its base URL. */
-export async function listen(server: http.Server): Promise<string> {
+/** Starts `server` on a loopback port (ephemeral unless given); returns its base URL. */
+export async function listen(server: http.Server, requestedPort = 0): Promise<string> {
   server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(requestedPort, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return `http://127.0.0.1:${port}`;
 }
