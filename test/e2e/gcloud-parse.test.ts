@@ -33,6 +33,8 @@ async function scriptLines(): Promise<string[]> {
     composer1: writeSettings(composer1Example()).file,
   };
   const runs: [string, string[]][] = [
+    // Also writes deploy/.env.gcs-airflow-trigger.yaml, which the README's deploy lines name.
+    ['deploy.sh', ['--settings', 'deploy/env.example.yaml']],
     ['deploy.sh', ['--settings', files.example]],
     ['deploy.sh', ['--settings', files.full]],
     ['deploy.sh', ['--settings', files.full, '--gen1']],
