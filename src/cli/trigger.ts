@@ -86,7 +86,9 @@ async function main(): Promise<number> {
     return outcome === 'created' || outcome === 'duplicate' ? 0 : 1;
   } catch (err) {
     if (!(err instanceof DeliveryError)) throw err;
-    process.stdout.write(`failed: ${err.message}\n`);
+    // The function's wording is for the platform; from a terminal, trying again is up to you.
+    const reason = err.message.replace(/,? the platform will redeliver$/, '');
+    process.stdout.write(`failed (transient, try again later): ${reason}\n`);
     return 1;
   }
 }

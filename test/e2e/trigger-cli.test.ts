@@ -79,7 +79,7 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     assert.equal(ran.code, 1);
     assert.match(
       ran.stdout,
-      /^failed: POST http:\/\/127\.0\.0\.1:9\/api\/v1\/dags\/.* ECONNREFUSED/,
+      /^failed \(transient, try again later\): POST http:\/\/127\.0\.0\.1:9\/api\/v1\/dags\/.* ECONNREFUSED.*\(retry budget 0 ms\)\n$/,
     );
   });
 
