@@ -42,7 +42,8 @@ function createAccount(s: Settings, id: string, why: string, description: string
       id,
       `--project=${s.project}`,
       `--display-name=GCS to Airflow trigger (${s.name})`,
-      `--description=${description}`,
+      // The IAM API takes at most 256 bytes of description (a long bucket name could pass it).
+      `--description=${description.slice(0, 256)}`,
     ],
     alreadyDone: /already exists/i,
   };
