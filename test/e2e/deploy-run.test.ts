@@ -1,0 +1,168 @@
+/**
+ * The scripts without --dry-run: the same plan executed, against a stand-in gcloud on PATH
+ * (test/fakes/gcloud-cli.ts) that records each call and prints what the real one would.
+ */
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { cleanEnv, runScript, tempDir } from '../helpers/cli';
+import { SA, example, writeSettings } from '../helpers/deploy-settings';
+import { ROOT } from '../helpers/paths';
+
+const AGENT = 'service-123456789012@gs-project-accounts.iam.gserviceaccount.com';
+const NUMERIC_ID = '104567890123456789012';
+
+interface Call {
+  readonly cwd: string;
+  readonly args: string[];
+}
+
+function fakeGcloud(extra: Record<string, string> = {}) {
+  const bin = tempDir('fake-gcloud-');
+  const log = path.join(bin, 'calls.jsonl');
+  const script = path.join(ROOT, 'build', 'test', 'fakes', 'gcloud-cli.js');
+  writeFileSync(
+    path.join(bin, 'gcloud'),
+    `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`,
+  );
+  chmodSync(path.join(bin, 'gcloud'), 0o755);
+  const env = cleanEnv({ FAKE_GCLOUD_LOG: log, ...extra });
+  env['PATH'] = `${bin}${path.delimiter}${env['PATH'] ?? ''}`;
+  const calls = (): Call[] =>
+    existsSync(log)
+      ? readFileSync(log, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Call)
+      : [];
+  return { env, calls };
+}
+
+describe('the deploy scripts for real (a stand-in gcloud)', () => {
+  it('iam.sh: the planned commands in order, the service agent read and passed on', async () => {
+    const gcloud = fakeGcloud();
+    const ran = await runScript(
+      'iam.sh',
+      ['--settings', writeSettings(example()).file],
+      gcloud.env,
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    const grant = (member: string, role: string) => [
+      'projects',
+      'add-iam-policy-binding',
+      'my-project',
+      `--member=serviceAccount:${member}`,
+      `--role=${role}`,
+      '--condition=None',
+    ];
+    assert.deepEqual(
+      gcloud.calls().map((c) => c.args),
+      [
+        [
+          'iam',
+          'service-accounts',
+          'create',
+          'gcs-airflow-trigger',
+          '--project=my-project',
+          '--display-name=GCS to Airflow trigger (gcs-airflow-trigger)',
+          '--description=Identity of the Cloud Function gcs-airflow-trigger: starts Airflow DAG runs for new objects in gs://my-incoming-bucket',
+        ],
+        grant(SA, 'roles/composer.user'),
+        grant(SA, 'roles/eventarc.eventReceiver'),
+        ['storage', 'service-agent', '--project=my-project'],
+        grant(AGENT, 'roles/pubsub.publisher'),
+      ],
+    );
+    assert.match(ran.stderr, /^\+ gcloud storage service-agent --project=my-project$/m);
+  });
+
+  it('iam.sh run twice: an existing account counts as done, the grants still run', async () => {
+    const gcloud = fakeGcloud({ FAKE_GCLOUD_EXISTS: '1' });
+    const ran = await runScript(
+      'iam.sh',
+      ['--settings', writeSettings(example()).file],
+      gcloud.env,
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, /already exists within project[\s\S]*\(already done; continuing\)/);
+    assert.equal(gcloud.calls().length, 5);
+  });
+
+  it('airflow-user.sh: the numeric id read, then used for the user name and e-mail', async () => {
+    const gcloud = fakeGcloud();
+    const file = writeSettings(example()).file;
+    const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    const calls = gcloud.calls().map((c) => c.args);
+    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[1]?.slice(-12), [
+      '--',
+      '-u',
+      `accounts.google.com:${NUMERIC_ID}`,
+      '-e',
+      NUMERIC_ID,
+      '-f',
+      'gcs-airflow-trigger',
+      '-l',
+      '-',
+      '-r',
+      'Op',
+      '--use-random-password',
+    ]);
+  });
+
+  it('deploy.sh: runs from the project root (--source=.), env file written, then the invoker grant', async () => {
+    const gcloud = fakeGcloud();
+    const { file, envFile } = writeSettings(example());
+    const ran = await runScript('deploy.sh', ['--settings', file], gcloud.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    const calls = gcloud.calls();
+    assert.deepEqual(
+      calls.map((c) => c.args.slice(0, 2).join(' ')),
+      ['functions deploy', 'functions add-invoker-policy-binding'],
+    );
+    assert.ok(calls.every((c) => c.cwd === ROOT));
+    assert.ok(calls[0]?.args.includes(`--env-vars-file=${envFile}`));
+    assert.match(readFileSync(envFile, 'utf8'), /^AIRFLOW_URL: https:/);
+  });
+
+  it('a failing command stops the script: exit 1, the command named, nothing after it runs', async () => {
+    const gcloud = fakeGcloud({ FAKE_GCLOUD_FAIL: 'functions deploy' });
+    const ran = await runScript(
+      'deploy.sh',
+      ['--settings', writeSettings(example()).file],
+      gcloud.env,
+    );
+    assert.equal(ran.code, 1);
+    assert.match(
+      ran.stderr,
+      /^error: exited with 1: gcloud functions deploy gcs-airflow-trigger --gen2 /m,
+    );
+    assert.equal(gcloud.calls().length, 1);
+  });
+
+  it('a settings file that cannot be read: exit 2, no gcloud call', async () => {
+    const gcloud = fakeGcloud();
+    const ran = await runScript(
+      'deploy.sh',
+      ['--settings', path.join(tempDir('none-'), 'env.yaml')],
+      gcloud.env,
+    );
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /^error: cannot read the settings file .*env\.yaml/m);
+    assert.deepEqual(gcloud.calls(), []);
+  });
+
+  it(
+    'without deploy/env.yaml a real run refuses to use the example (it is for dry runs only)',
+    { skip: existsSync(path.join(ROOT, 'deploy', 'env.yaml')) && 'a local deploy/env.yaml exists' },
+    async () => {
+      const gcloud = fakeGcloud();
+      const ran = await runScript('deploy.sh', [], gcloud.env);
+      assert.equal(ran.code, 2);
+      assert.match(ran.stderr, /copy deploy\/env\.example\.yaml to deploy\/env\.yaml/);
+      assert.deepEqual(gcloud.calls(), []);
+    },
+  );
+});

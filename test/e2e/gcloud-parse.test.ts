@@ -1,0 +1,180 @@
+/**
+ * gcloud itself parses every command the deploy scripts print (and every gcloud line of the
+ * README), offline: with an empty config dir a valid command stops at the missing account, while a
+ * bad flag or value stops at "unrecognized arguments" or "argument --x: …" first.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { cleanEnv, commandLines, pool, run, runScript, tempDir } from '../helpers/cli';
+import { composer1Example, example, fullExample, writeSettings } from '../helpers/deploy-settings';
+import { ROOT } from '../helpers/paths';
+
+const HAVE_GCLOUD = spawnSync('bash', ['-c', 'command -v gcloud']).status === 0;
+const SKIP = HAVE_GCLOUD ? false : 'gcloud is not installed (command -v gcloud found nothing)';
+const NO_ACCOUNT =
+  /^ERROR: \(gcloud\.([a-z0-9.-]+)\) You do not currently have an active account selected\.$/;
+// Stand-ins for what the printed commands read from earlier ones.
+const REFS =
+  'NUMERIC_USER_ID=104567890123456789012; ' +
+  'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ';
+
+/** A gcloud invocation as bash runs the printed line, with a fresh empty config dir. */
+function gcloudEnv(): Record<string, string> {
+  return cleanEnv({ CLOUDSDK_CONFIG: tempDir('gcloud-config-') });
+}
+
+async function scriptLines(): Promise<string[]> {
+  const files = {
+    example: writeSettings(example()).file,
+    full: writeSettings(fullExample()).file,
+    composer1: writeSettings(composer1Example()).file,
+  };
+  const runs: [string, string[]][] = [
+    // Also writes deploy/.env.gcs-airflow-trigger.yaml, which the README's deploy lines name.
+    ['deploy.sh', ['--settings', 'deploy/env.example.yaml']],
+    ['deploy.sh', ['--settings', files.example]],
+    ['deploy.sh', ['--settings', files.full]],
+    ['deploy.sh', ['--settings', files.full, '--gen1']],
+    ['iam.sh', ['--settings', files.full]],
+    ['iam.sh', ['--settings', files.composer1]],
+    ['iam.sh', ['--settings', files.example, '--gen1']],
+    ['airflow-user.sh', ['--settings', files.example]],
+    [
+      'airflow-config.sh',
+      ['--settings', files.example, '--experimental-api', '--registration-role', 'User'],
+    ],
+    [
+      'airflow-config.sh',
+      ['--settings', files.example, '--deny-api', '--airflow-version', '2.2.5'],
+    ],
+    ['airflow-config.sh', ['--settings', files.example, '--reset-api']],
+    ['airflow-config.sh', ['--settings', files.example, '--web-server-allow-all']],
+    ['airflow-config.sh', ['--settings', files.example, '--web-server-deny-all']],
+    [
+      'airflow-config.sh',
+      [
+        '--settings',
+        files.example,
+        '--web-server-allow-ip',
+        '203.0.113.0/24=office VPN',
+        '--web-server-allow-ip',
+        '2001:db8::/32',
+      ],
+    ],
+    [
+      'airflow-config.sh',
+      ['--settings', files.example, '--web-server-cpu', '2', '--web-server-memory', '4GB'],
+    ],
+    [
+      'airflow-config.sh',
+      ['--settings', files.example, '--web-server-machine-type', 'composer-n1-webserver-4'],
+    ],
+  ];
+  const outputs = await pool(runs, 4, async ([script, args]) => {
+    const ran = await runScript(script, [...args, '--dry-run']);
+    assert.equal(ran.code, 0, `${script} ${args.join(' ')}: ${ran.stderr}`);
+    return commandLines(ran.stdout);
+  });
+  return outputs.flat();
+}
+
+/** `gcloud …` lines of the README's sh blocks, continuation lines joined. */
+function readmeLines(): string[] {
+  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+  return blocks
+    .flatMap((block) => block.replace(/\\\n\s*/g, '').split('\n'))
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter((line) => /^(?:[A-Z_]+=\$\()?gcloud /.test(line));
+}
+
+/** Runs a printed line under bash, values for its $REFS set, gcloud with an empty config. */
+function parseWith(line: string) {
+  return run('bash', ['-c', `${REFS}${line}`], { env: gcloudEnv() });
+}
+
+describe('gcloud parses every generated command (offline, empty config)', { skip: SKIP }, () => {
+  it('each fails only for want of an account: no unrecognized argument, no bad value', async (t) => {
+    const lines = [...new Set([...(await scriptLines()), ...readmeLines()])];
+    assert.ok(lines.length > 20, `only ${lines.length} commands`);
+    t.diagnostic(`${lines.length} distinct commands`);
+    const results = await pool(lines, 3, async (line) => ({ line, ran: await parseWith(line) }));
+    for (const { line, ran } of results) {
+      const first = ran.stderr.split('\n')[0] ?? '';
+      const match = NO_ACCOUNT.exec(first);
+      assert.ok(match, `${line}\n-> ${ran.stderr}`);
+      // gcloud names the command it parsed: `(gcloud.functions.deploy)` for `gcloud functions deploy`.
+      const words = line.replace(/^[A-Z_]+=\$\(/, '').split(' ');
+      const group = (match[1] ?? '').split('.');
+      assert.deepEqual(words.slice(1, 1 + group.length), group, line);
+      assert.equal(ran.code, 1, line);
+      assert.doesNotMatch(ran.stderr, /unrecognized arguments|argument --|Invalid value/, line);
+    }
+  });
+
+  it('and it refuses a bad flag in the same setting, so the check can fail', async () => {
+    const ran = await parseWith(
+      'gcloud functions deploy f --no-gen2 --region=europe-west1 --bogus',
+    );
+    assert.match(ran.stderr, /unrecognized arguments: --bogus/);
+    const cpu = await parseWith('gcloud functions deploy f --gen2 --region=europe-west1 --cpu=1');
+    assert.match(cpu.stderr, /argument --cpu: --memory must be specified/);
+  });
+});
+
+describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, () => {
+  const list = async (dir: string) => {
+    const ran = await run('gcloud', ['meta', 'list-files-for-upload', '.'], {
+      cwd: dir,
+      env: gcloudEnv(),
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    return ran.stdout.split('\n').filter((l) => l !== '');
+  };
+
+  it('this checkout: the build inputs and nothing else', async () => {
+    const files = await list(ROOT);
+    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'src/index.ts']) {
+      assert.ok(files.includes(needed), needed);
+    }
+    const stray = files.filter(
+      (f) =>
+        !['package.json', 'package-lock.json', 'tsconfig.json'].includes(f) &&
+        !f.startsWith('src/'),
+    );
+    assert.deepEqual(stray, []);
+  });
+
+  it('a copy with every kind of local file beside the sources: none of them is uploaded', async () => {
+    const dir = tempDir('upload-');
+    const decoys = [
+      'test/unit/x.test.ts',
+      'deploy/deploy.sh',
+      'deploy/env.yaml',
+      'deploy/.env.gcs-airflow-trigger.yaml',
+      'node_modules/yaml/index.js',
+      'build/src/index.js',
+      '.ci/run',
+      'README.md',
+      '.env',
+      'env.yaml',
+      'bench-results.json',
+    ];
+    const inputs = [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'src/index.ts',
+      'src/cli/trigger.ts',
+    ];
+    for (const file of [...decoys, ...inputs]) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), '{}\n');
+    }
+    writeFileSync(path.join(dir, '.gcloudignore'), readFileSync(path.join(ROOT, '.gcloudignore')));
+    assert.deepEqual((await list(dir)).sort(), inputs.sort());
+  });
+});

@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
+import { FakeComposer, environment } from '../fakes/composer';
+import { FakeIapWebServer } from '../fakes/iap-web-server';
+import type { WebServerMode } from '../fakes/iap-web-server';
+import { FakeMetadata } from '../fakes/metadata';
+import { cleanEnv, runCli } from '../helpers/cli';
+
+const CLIENT_ID = '123456789012-iapclientabcdef.apps.googleusercontent.com';
+const NAME = 'projects/my-project/locations/europe-west1/environments/my-env';
+const TARGET = ['--project', 'my-project', '--location', 'europe-west1', '--environment', 'my-env'];
+
+interface Setup {
+  readonly imageVersion?: string;
+  readonly webServer?: WebServerMode;
+  readonly failStatus?: number;
+}
+
+/** A fake metadata server (the token), a fake Composer API and a fake web server, all loopback. */
+async function start(t: TestContext, setup: Setup) {
+  const metadata = await new FakeMetadata().start();
+  const web = await new FakeIapWebServer(
+    setup.webServer ?? { kind: 'iap', clientId: CLIENT_ID },
+  ).start();
+  const env = environment(NAME, web.url, setup.imageVersion ?? 'composer-1.20.12-airflow-2.4.3');
+  const composer = await new FakeComposer({
+    publicKey: metadata.publicKey,
+    environments: { [NAME]: env },
+    ...(setup.failStatus !== undefined && { failStatus: setup.failStatus }),
+  }).start();
+  t.after(() => Promise.all([metadata.close(), web.close(), composer.close()]));
+  const processEnv = cleanEnv({
+    GCE_METADATA_HOST: metadata.host,
+    METADATA_SERVER_DETECTION: 'assume-present',
+    GOOGLE_CLOUD_PROJECT: 'my-project',
+    COMPOSER_API_ENDPOINT: composer.url,
+  });
+  const getClientId = async (args: readonly string[] = TARGET) => {
+    const ran = await runCli('get-client-id', args, processEnv);
+    // No token reaches the terminal, whatever happened.
+    for (const token of metadata.issued) assert.ok(!`${ran.stdout}${ran.stderr}`.includes(token));
+    return ran;
+  };
+  return { metadata, web, composer, getClientId };
+}
+
+describe('get-client-id: from the Composer API to the settings to use', () => {
+  it('Composer 1: the client id from the sign-in redirect, asked for without credentials', async (t) => {
+    const { web, composer, metadata, getClientId } = await start(t, {});
+    const ran = await getClientId();
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(
+      ran.stdout,
+      `AIRFLOW_URL=${web.url}\nAUTH_MODE=iap\nIAP_CLIENT_ID=${CLIENT_ID}\nAIRFLOW_API=v1\n`,
+    );
+    assert.deepEqual(composer.requests, [{ method: 'GET', path: `/v1/${NAME}`, authorized: true }]);
+    assert.deepEqual(web.authorizations, [undefined]);
+    assert.equal(metadata.fetches.access, 1);
+    assert.match(
+      ran.stderr,
+      /Composer 1 \(composer-1\.20\.12-airflow-2\.4\.3\).*Identity-Aware Proxy/,
+    );
+  });
+
+  it('Composer 1 with Airflow 1: the experimental API', async (t) => {
+    const { getClientId } = await start(t, { imageVersion: 'composer-1.17.10-airflow-1.10.15' });
+    const ran = await getClientId();
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /\nAIRFLOW_API=experimental\n$/);
+  });
+
+  it('Composer 2: no client id is needed; AUTH_MODE=google, and the web server is not asked', async (t) => {
+    const { web, getClientId } = await start(t, { imageVersion: 'composer-2.9.7-airflow-2.9.3' });
+    const ran = await getClientId();
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, `AIRFLOW_URL=${web.url}\nAUTH_MODE=google\nAIRFLOW_API=v1\n`);
+    assert.match(ran.stderr, /Composer 2 .*no IAP client id is needed/);
+    assert.deepEqual(web.authorizations, []);
+  });
+
+  it('Composer 3 with Airflow 3: the v2 API', async (t) => {
+    const { getClientId } = await start(t, { imageVersion: 'composer-3-airflow-3.1.0-build.2' });
+    const ran = await getClientId();
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^AIRFLOW_URL=.*\nAUTH_MODE=google\nAIRFLOW_API=v2\n$/);
+  });
+
+  it('--url: only the redirect step', async (t) => {
+    const { web, composer, getClientId } = await start(t, {});
+    const ran = await getClientId(['--url', `${web.url}/`]);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(ran.stdout, `IAP_CLIENT_ID=${CLIENT_ID}\n`);
+    assert.deepEqual(composer.requests, []);
+  });
+});
+
+describe('get-client-id: failures, each one clear line and a non-zero exit', () => {
+  const cases: [string, Setup, readonly string[] | undefined, number, RegExp][] = [
+    [
+      'no redirect: not behind IAP',
+      { webServer: { kind: 'open' } },
+      undefined,
+      1,
+      /^error: http:\/\/127\.0\.0\.1:\d+ answered 200 without a redirect to a sign-in page: it is not behind Identity-Aware Proxy/,
+    ],
+    [
+      'a redirect without client_id',
+      { webServer: { kind: 'login-without-client-id' } },
+      undefined,
+      1,
+      /^error: http:\/\/127\.0\.0\.1:\d+ redirected to https:\/\/accounts\.google\.com\/ServiceLogin without a client_id parameter/,
+    ],
+    [
+      'the API refuses (403): the environment and the permission named',
+      { failStatus: 403 },
+      undefined,
+      1,
+      /^error: not allowed to read projects\/my-project\/locations\/europe-west1\/environments\/my-env \(403\): the caller needs composer\.environments\.get on project my-project/,
+    ],
+    [
+      'no such environment (404)',
+      {},
+      ['--project', 'my-project', '--location', 'europe-west1', '--environment', 'other'],
+      1,
+      /^error: projects\/my-project\/locations\/europe-west1\/environments\/other not found \(404\)/,
+    ],
+    [
+      'a missing flag',
+      {},
+      ['--project', 'my-project'],
+      2,
+      /^error: pass --project, --location and --environment \(or --url\)/,
+    ],
+  ];
+  for (const [title, setup, args, code, message] of cases) {
+    it(title, async (t) => {
+      const { getClientId } = await start(t, setup);
+      const ran = await getClientId(args);
+      assert.equal(ran.code, code, ran.stderr);
+      assert.equal(ran.stdout, '');
+      assert.match(ran.stderr, message);
+      assert.equal(ran.stderr.split('\n').filter((l) => l.startsWith('error: ')).length, 1);
+    });
+  }
+
+  it('no credentials at all: says how to get some', async () => {
+    const env = cleanEnv({
+      METADATA_SERVER_DETECTION: 'none',
+      COMPOSER_API_ENDPOINT: 'http://127.0.0.1:9',
+    });
+    const ran = await runCli('get-client-id', TARGET, env);
+    assert.equal(ran.code, 1);
+    assert.match(
+      ran.stderr,
+      /^error: could not get a Google access token for the Composer API \(Could not load the default credentials.*\): run `gcloud auth application-default login`/m,
+    );
+  });
+});

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestContext } from 'node:test';
+import { makeRunId } from '../../src/run-id';
+import { FakeAirflow } from '../fakes/airflow';
+import type { FakeAirflowOptions } from '../fakes/airflow';
+import { FakeMetadata } from '../fakes/metadata';
+import { cleanEnv, runCli } from '../helpers/cli';
+import { example, writeSettings } from '../helpers/deploy-settings';
+
+const DAG = 'composer_sample_trigger_response_dag';
+const CLIENT_ID = '123456789012-iapclientabcdef.apps.googleusercontent.com';
+
+async function airflow(t: TestContext, options: FakeAirflowOptions = {}): Promise<FakeAirflow> {
+  const server = await new FakeAirflow(options).start();
+  t.after(() => server.close());
+  return server;
+}
+
+const trigger = (args: readonly string[], env: Record<string, string>) =>
+  runCli('trigger', args, cleanEnv(env));
+
+describe('trigger: one DAG run for an object version, from a terminal', () => {
+  it('created, then duplicate for the same version: one run, the function run id and conf', async (t) => {
+    const server = await airflow(t);
+    const env = { AIRFLOW_URL: server.url, AUTH_MODE: 'none' };
+    const first = await trigger(['gs://sales-bkt/in/orders.csv#1700000000000001'], env);
+    assert.equal(first.code, 0, first.stderr);
+    // The run id the function itself would use for this object version.
+    const runId = makeRunId('sales-bkt', 'in/orders.csv', '1700000000000001');
+    assert.equal(
+      first.stdout,
+      `created: Created DAG run ${runId} of ${DAG} for gs://sales-bkt/in/orders.csv (generation 1700000000000001)\n`,
+    );
+    const again = await trigger(
+      ['gs://sales-bkt/in/orders.csv', '--generation', '1700000000000001'],
+      env,
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(
+      again.stdout,
+      /^duplicate: Duplicate delivery: DAG composer_sample_trigger_response_dag already has run gcs__sales-bkt~in_orders\.csv~/,
+    );
+    const runs = server.runsOf(DAG);
+    assert.equal(runs.length, 1);
+    const [run] = runs;
+    assert.ok(run);
+    assert.equal(run.runId, runId);
+    const { event, ...object } = run.conf;
+    assert.deepEqual(object, {
+      bucket: 'sales-bkt',
+      name: 'in/orders.csv',
+      generation: '1700000000000001',
+    });
+    assert.match((event as { id: string }).id, /^manual-[0-9a-f-]{36}$/);
+    assert.equal((event as { type: string }).type, 'google.cloud.storage.object.v1.finalized');
+    // The function's log lines go to stderr, structured as in Cloud Logging.
+    assert.match(first.stderr, /^\{"severity":"INFO".*"outcome":"created"/m);
+  });
+
+  it('a permanent failure (no such DAG): failed with the reason, exit 1, no run', async (t) => {
+    const server = await airflow(t);
+    const ran = await trigger(['gs://bkt/a.csv#7'], {
+      AIRFLOW_URL: server.url,
+      AUTH_MODE: 'none',
+      DAG_ID: 'nope',
+    });
+    assert.equal(ran.code, 1);
+    assert.match(ran.stdout, /^failed: Airflow answered 404.*Airflow does not know DAG "nope"/);
+    assert.equal(server.runs.size, 0);
+  });
+
+  it('Airflow unreachable within the retry budget: failed, exit 1', async () => {
+    const ran = await trigger(['gs://bkt/a.csv#7'], {
+      AIRFLOW_URL: 'http://127.0.0.1:9',
+      AUTH_MODE: 'none',
+      RETRY_BUDGET_MS: '0',
+    });
+    assert.equal(ran.code, 1);
+    assert.match(
+      ran.stdout,
+      /^failed \(transient, try again later\): POST http:\/\/127\.0\.0\.1:9\/api\/v1\/dags\/.* ECONNREFUSED.*\(retry budget 0 ms\)\n$/,
+    );
+  });
+
+  it('the same client as the function: an ID token for IAP_CLIENT_ID, checked by the web server', async (t) => {
+    const metadata = await new FakeMetadata().start();
+    t.after(() => metadata.close());
+    const server = await airflow(t, {
+      auth: { publicKey: metadata.publicKey, audience: CLIENT_ID },
+    });
+    const ran = await trigger(['gs://bkt/a.csv#7'], {
+      AIRFLOW_URL: server.url,
+      IAP_CLIENT_ID: CLIENT_ID,
+      GCE_METADATA_HOST: metadata.host,
+      METADATA_SERVER_DETECTION: 'assume-present',
+      GOOGLE_CLOUD_PROJECT: 'test-project',
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /^created: /);
+    assert.equal(metadata.fetches.identity, 1);
+    for (const token of metadata.issued) assert.ok(!`${ran.stdout}${ran.stderr}`.includes(token));
+  });
+
+  it('--settings: the env of a deploy settings file, as deployed', async (t) => {
+    const server = await airflow(t, { dags: ['from_settings'] });
+    const doc = example();
+    const { file } = writeSettings({
+      ...doc,
+      env: { ...doc.env, AIRFLOW_URL: server.url, AUTH_MODE: 'none', DAG_ID: 'from_settings' },
+    });
+    const ran = await trigger(['--settings', file, 'gs://bkt/a.csv#7'], {});
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(server.runsOf('from_settings').length, 1);
+  });
+});
+
+describe('trigger: what it refuses (exit 2)', () => {
+  const cases: [string, string[], Record<string, string>, RegExp][] = [
+    [
+      'no generation: says how to find it',
+      ['gs://bkt/in/a b.csv'],
+      { AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none' },
+      /^error: gs:\/\/bkt\/in\/a b\.csv needs its generation .*`gcloud storage ls -a 'gs:\/\/bkt\/in\/a b\.csv'`/m,
+    ],
+    [
+      'two different generations',
+      ['gs://bkt/a.csv#7', '--generation', '8'],
+      {},
+      /name different generations/,
+    ],
+    ['not a gs:// URL', ['bkt/a.csv'], {}, /expected gs:\/\/BUCKET\/OBJECT\[#GENERATION\]/],
+    [
+      'bad function settings, in the function own words',
+      ['gs://bkt/a.csv#7'],
+      { AIRFLOW_URL: 'http://127.0.0.1:9', AIRFLOW_API: 'v3' },
+      /^error: Invalid configuration: AIRFLOW_API must be one of v1, v2, experimental \(got "v3"\)/m,
+    ],
+  ];
+  for (const [title, args, env, message] of cases) {
+    it(title, async () => {
+      const ran = await trigger(args, env);
+      assert.equal(ran.code, 2, ran.stderr);
+      assert.equal(ran.stdout, '');
+      assert.match(ran.stderr, message);
+    });
+  }
+});

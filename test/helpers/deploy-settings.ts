@@ -1,0 +1,62 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
+import { tempDir } from './cli';
+import { ROOT } from './paths';
+
+export const EXAMPLE = path.join(ROOT, 'deploy', 'env.example.yaml');
+export const SA = 'gcs-airflow-trigger@my-project.iam.gserviceaccount.com';
+export const CLIENT_ID = '123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com';
+
+export type SettingsDoc = Record<string, unknown> & { env: Record<string, unknown> };
+
+/** deploy/env.example.yaml as a document, to vary. */
+export function example(): SettingsDoc {
+  return parse(readFileSync(EXAMPLE, 'utf8')) as SettingsDoc;
+}
+
+/** Writes `doc` as `env.yaml` in a fresh folder; returns the file and the env file deploy writes. */
+export function writeSettings(doc: unknown): { file: string; envFile: string; dir: string } {
+  const dir = tempDir('deploy-settings-');
+  const file = path.join(dir, 'env.yaml');
+  writeFileSync(file, typeof doc === 'string' ? doc : stringify(doc));
+  const name = (doc as { name?: string }).name ?? 'gcs-airflow-trigger';
+  return { file, envFile: path.join(dir, `.env.${name}.yaml`), dir };
+}
+
+/** The example with every optional grant on: content routes, dead letters, deployers, own trigger account. */
+export function fullExample(): SettingsDoc {
+  const doc = example();
+  return {
+    ...doc,
+    triggerServiceAccount: 'gcs-trigger-invoker',
+    triggerLocation: 'eu',
+    vpcConnector: 'airflow-egress',
+    contentBuckets: ['listed-bucket'],
+    deployers: ['user:dev@example.com'],
+    env: {
+      ...doc.env,
+      INCLUDE: ['incoming/**', 'triggers/*.json'],
+      DEAD_LETTER_URI: 'gs://my-dead-letters/gcs-airflow-trigger/',
+      ROUTES: [
+        { match: 'incoming/**', dag: 'load_sales' },
+        { match: 'triggers/*.json', dag: 'run_with_params', content: 'json' },
+        { match: 'other/*.json', bucket: 'other-bucket', dag: 'run_other', content: 'json' },
+      ],
+    },
+  };
+}
+
+/** Composer 1 behind IAP. */
+export function composer1Example(): SettingsDoc {
+  const doc = example();
+  return {
+    ...doc,
+    env: {
+      ...doc.env,
+      AIRFLOW_URL: 'https://abcdefgh12345-tp.appspot.com',
+      AUTH_MODE: 'iap',
+      IAP_CLIENT_ID: CLIENT_ID,
+    },
+  };
+}
