@@ -1,4 +1,7 @@
 import { UsageError } from '../errors/usage-error';
+import { redact } from '../redact';
+import type { StorageAccess } from '../storage/client';
+import { storageStatus } from '../storage/client';
 import { shellQuote } from './steps';
 
 /** One object version named on a command line. */
@@ -43,21 +46,57 @@ export function parseObjectUri(uri: string, generationFlag?: string): ObjectRef 
   return { bucket, name, generation };
 }
 
+export interface ResolvedObject {
+  /** The object data a finalize event would carry for this version. */
+  readonly data: Record<string, unknown>;
+  /** Said on stderr when the metadata could not be read and only the basics are sent. */
+  readonly note?: string;
+}
+
+const needsGeneration = (uri: string, why: string) =>
+  new UsageError(
+    `${uri} needs its generation (the run id is made from it)${why}: find it with ` +
+      `\`gcloud storage ls -a ${shellQuote(uri)}\` and pass ${uri}#GENERATION or --generation GENERATION`,
+  );
+
 /**
- * Which object version to trigger for and what the DAG run's conf carries about it: the object
- * data a finalize event would hold. Today that is the bucket, the name and the generation given;
- * the generation is required, as the run id is made from it.
+ * Which object version to trigger for and what the DAG run's conf carries about it: the object's
+ * metadata read from Cloud Storage (the same resource a finalize event carries, pinned to the
+ * generation when one is given, else the live version). Without `storage` (`--no-lookup`), or
+ * when the metadata cannot be read (no credentials, no permission), the conf carries the bucket,
+ * the name and the generation given; a version that does not exist is an error.
  */
-// Asynchronous already: a metadata lookup (Cloud Storage, pinned to the generation) belongs here.
-export function resolveObjectData(ref: ObjectRef): Promise<Record<string, unknown>> {
-  if (ref.generation === null) {
-    const uri = `gs://${ref.bucket}/${ref.name}`;
-    return Promise.reject(
-      new UsageError(
-        `${uri} needs its generation (the run id is made from it): find it with ` +
-          `\`gcloud storage ls -a ${shellQuote(uri)}\` and pass ${uri}#GENERATION or --generation GENERATION`,
-      ),
-    );
+export async function resolveObjectData(
+  ref: ObjectRef,
+  storage?: StorageAccess,
+): Promise<ResolvedObject> {
+  const uri = `gs://${ref.bucket}/${ref.name}`;
+  const basics =
+    ref.generation === null
+      ? undefined
+      : { bucket: ref.bucket, name: ref.name, generation: ref.generation };
+  if (storage === undefined) {
+    if (basics === undefined) throw needsGeneration(uri, '');
+    return { data: basics };
   }
-  return Promise.resolve({ bucket: ref.bucket, name: ref.name, generation: ref.generation });
+  try {
+    const options = ref.generation === null ? {} : { generation: ref.generation };
+    const [metadata] = await (
+      await storage()
+    )
+      .bucket(ref.bucket)
+      .file(ref.name, options)
+      .getMetadata();
+    return { data: { ...metadata } };
+  } catch (err) {
+    const version = ref.generation === null ? uri : `${uri}#${ref.generation}`;
+    if (storageStatus(err) === 404) throw new UsageError(`${version} does not exist`);
+    const why = redact(err instanceof Error ? err.message : String(err));
+    if (basics === undefined)
+      throw needsGeneration(uri, ` and its metadata could not be read (${why})`);
+    return {
+      data: basics,
+      note: `could not read the metadata of ${version} (${why}); the conf carries bucket, name and generation only`,
+    };
+  }
 }

@@ -15,21 +15,25 @@ import { parseCli, runMain } from './main';
 import { parseObjectUri, resolveObjectData } from './object-ref';
 import { loadSettings } from './settings';
 
-const HELP = `Usage: trigger [--generation N] [--settings FILE] gs://BUCKET/OBJECT[#GENERATION]
+const HELP = `Usage: trigger [--generation N] [--settings FILE] [--no-lookup] gs://BUCKET/OBJECT[#GENERATION]
 
 Creates the DAG run the function would create for that object version, with the function's
 settings from the environment (AIRFLOW_URL, DAG_ID, AUTH_MODE, …; see the README) or, with
---settings, from the env: of a deploy settings file. The generation is part of the run id: take it
-from \`gcloud storage ls -a gs://BUCKET/OBJECT\` (it prints gs://BUCKET/OBJECT#GENERATION).
+--settings, from the env: of a deploy settings file. The conf carries the object's metadata, read
+from Cloud Storage with your credentials, as the finalize event would; without a generation the
+live version is used. The generation is part of the run id (\`gcloud storage ls -a\` prints
+gs://BUCKET/OBJECT#GENERATION).
 Prints created, duplicate or failed; exits 0 only for created and duplicate. Logs go to stderr.
 
   --generation N    the object's generation (or #N after the name)
   --settings FILE   take the function's environment from this settings file's env:
+  --no-lookup       do not read the metadata: the conf carries bucket, name and generation only
 `;
 
 const OPTIONS = {
   generation: { type: 'string' },
   settings: { type: 'string' },
+  'no-lookup': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -57,7 +61,6 @@ async function main(): Promise<number> {
     return f.help === true ? 0 : 2;
   }
   const ref = parseObjectUri(positionals[0] ?? '', f.generation);
-  const data = await resolveObjectData(ref);
   const env =
     f.settings === undefined ? process.env : { ...process.env, ...loadSettings(f.settings).env };
   const { logger, lastMessage } = stderrLogger();
@@ -71,6 +74,11 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  const { data, note } = await resolveObjectData(
+    ref,
+    f['no-lookup'] === true ? undefined : instance.storage,
+  );
+  if (note !== undefined) process.stderr.write(`note: ${note}\n`);
   const delivery: Delivery = {
     meta: {
       id: `manual-${randomUUID()}`,

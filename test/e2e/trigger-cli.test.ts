@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { makeRunId } from '../../src/run-id';
 import { FakeAirflow } from '../fakes/airflow';
 import type { FakeAirflowOptions } from '../fakes/airflow';
+import { FakeGcs } from '../fakes/gcs';
 import { FakeMetadata } from '../fakes/metadata';
 import { cleanEnv, runCli } from '../helpers/cli';
 import { example, writeSettings } from '../helpers/deploy-settings';
@@ -21,21 +22,21 @@ const trigger = (args: readonly string[], env: Record<string, string>) =>
   runCli('trigger', args, cleanEnv(env));
 
 describe('trigger: one DAG run for an object version, from a terminal', () => {
-  it('created, then duplicate for the same version: one run, the function run id and conf', async (t) => {
+  it('created, then duplicate for the same version: one run, the function run id, the object metadata as conf', async (t) => {
     const server = await airflow(t);
-    const env = { AIRFLOW_URL: server.url, AUTH_MODE: 'none' };
-    const first = await trigger(['gs://sales-bkt/in/orders.csv#1700000000000001'], env);
+    const gcs = await new FakeGcs().start();
+    t.after(() => gcs.close());
+    const generation = gcs.put('sales-bkt', 'in/orders.csv', 'id,amount\n1,2\n', 'text/csv');
+    const env = { AIRFLOW_URL: server.url, AUTH_MODE: 'none', STORAGE_EMULATOR_HOST: gcs.url };
+    const first = await trigger([`gs://sales-bkt/in/orders.csv#${generation}`], env);
     assert.equal(first.code, 0, first.stderr);
     // The run id the function itself would use for this object version.
-    const runId = makeRunId('sales-bkt', 'in/orders.csv', '1700000000000001');
+    const runId = makeRunId('sales-bkt', 'in/orders.csv', generation);
     assert.equal(
       first.stdout,
-      `created: Created DAG run ${runId} of ${DAG} for gs://sales-bkt/in/orders.csv (generation 1700000000000001)\n`,
+      `created: Created DAG run ${runId} of ${DAG} for gs://sales-bkt/in/orders.csv (generation ${generation})\n`,
     );
-    const again = await trigger(
-      ['gs://sales-bkt/in/orders.csv', '--generation', '1700000000000001'],
-      env,
-    );
+    const again = await trigger(['gs://sales-bkt/in/orders.csv', '--generation', generation], env);
     assert.equal(again.code, 0, again.stderr);
     assert.match(
       again.stdout,
@@ -47,20 +48,70 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     assert.ok(run);
     assert.equal(run.runId, runId);
     const { event, ...object } = run.conf;
-    assert.deepEqual(object, {
-      bucket: 'sales-bkt',
-      name: 'in/orders.csv',
-      generation: '1700000000000001',
-    });
+    // What a finalize event carries: the object resource, as Cloud Storage describes it.
+    assert.equal(object['bucket'], 'sales-bkt');
+    assert.equal(object['generation'], generation);
+    assert.equal(object['size'], '14');
+    assert.equal(object['contentType'], 'text/csv');
+    assert.equal(object['kind'], 'storage#object');
     assert.match((event as { id: string }).id, /^manual-[0-9a-f-]{36}$/);
     assert.equal((event as { type: string }).type, 'google.cloud.storage.object.v1.finalized');
     // The function's log lines go to stderr, structured as in Cloud Logging.
     assert.match(first.stderr, /^\{"severity":"INFO".*"outcome":"created"/m);
   });
 
+  it('no generation: the live version, looked up', async (t) => {
+    const server = await airflow(t);
+    const gcs = await new FakeGcs().start();
+    t.after(() => gcs.close());
+    gcs.put('bkt', 'daily.csv', 'old');
+    const live = gcs.put('bkt', 'daily.csv', 'newer');
+    const ran = await trigger(['gs://bkt/daily.csv'], {
+      AIRFLOW_URL: server.url,
+      AUTH_MODE: 'none',
+      STORAGE_EMULATOR_HOST: gcs.url,
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(server.runsOf(DAG)[0]?.runId, makeRunId('bkt', 'daily.csv', live));
+  });
+
+  it('a version that does not exist: exit 2, no run', async (t) => {
+    const server = await airflow(t);
+    const gcs = await new FakeGcs().start();
+    t.after(() => gcs.close());
+    const ran = await trigger(['gs://bkt/missing.csv#42'], {
+      AIRFLOW_URL: server.url,
+      AUTH_MODE: 'none',
+      STORAGE_EMULATOR_HOST: gcs.url,
+    });
+    assert.equal(ran.code, 2);
+    assert.match(ran.stderr, /gs:\/\/bkt\/missing\.csv#42 does not exist/);
+    assert.equal(server.runs.size, 0);
+  });
+
+  it('metadata unreadable (403) with a generation given: the basics, and a note saying so', async (t) => {
+    const server = await airflow(t);
+    const gcs = await new FakeGcs().start();
+    t.after(() => gcs.close());
+    gcs.fault = () => 403;
+    const ran = await trigger(['gs://bkt/a.csv#7'], {
+      AIRFLOW_URL: server.url,
+      AUTH_MODE: 'none',
+      STORAGE_EMULATOR_HOST: gcs.url,
+    });
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(
+      ran.stderr,
+      /^note: could not read the metadata of gs:\/\/bkt\/a\.csv#7 .*bucket, name and generation only$/m,
+    );
+    const { event, ...object } = server.runsOf(DAG)[0]?.conf ?? {};
+    assert.ok(event);
+    assert.deepEqual(object, { bucket: 'bkt', name: 'a.csv', generation: '7' });
+  });
+
   it('a permanent failure (no such DAG): failed with the reason, exit 1, no run', async (t) => {
     const server = await airflow(t);
-    const ran = await trigger(['gs://bkt/a.csv#7'], {
+    const ran = await trigger(['--no-lookup', 'gs://bkt/a.csv#7'], {
       AIRFLOW_URL: server.url,
       AUTH_MODE: 'none',
       DAG_ID: 'nope',
@@ -71,7 +122,7 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
   });
 
   it('Airflow unreachable within the retry budget: failed, exit 1', async () => {
-    const ran = await trigger(['gs://bkt/a.csv#7'], {
+    const ran = await trigger(['--no-lookup', 'gs://bkt/a.csv#7'], {
       AIRFLOW_URL: 'http://127.0.0.1:9',
       AUTH_MODE: 'none',
       RETRY_BUDGET_MS: '0',
@@ -89,7 +140,7 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     const server = await airflow(t, {
       auth: { publicKey: metadata.publicKey, audience: CLIENT_ID },
     });
-    const ran = await trigger(['gs://bkt/a.csv#7'], {
+    const ran = await trigger(['--no-lookup', 'gs://bkt/a.csv#7'], {
       AIRFLOW_URL: server.url,
       IAP_CLIENT_ID: CLIENT_ID,
       GCE_METADATA_HOST: metadata.host,
@@ -109,7 +160,7 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
       ...doc,
       env: { ...doc.env, AIRFLOW_URL: server.url, AUTH_MODE: 'none', DAG_ID: 'from_settings' },
     });
-    const ran = await trigger(['--settings', file, 'gs://bkt/a.csv#7'], {});
+    const ran = await trigger(['--settings', file, '--no-lookup', 'gs://bkt/a.csv#7'], {});
     assert.equal(ran.code, 0, ran.stderr);
     assert.equal(server.runsOf('from_settings').length, 1);
   });
@@ -118,8 +169,8 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
 describe('trigger: what it refuses (exit 2)', () => {
   const cases: [string, string[], Record<string, string>, RegExp][] = [
     [
-      'no generation: says how to find it',
-      ['gs://bkt/in/a b.csv'],
+      'no generation and no lookup: says how to find it',
+      ['--no-lookup', 'gs://bkt/in/a b.csv'],
       { AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none' },
       /^error: gs:\/\/bkt\/in\/a b\.csv needs its generation .*`gcloud storage ls -a 'gs:\/\/bkt\/in\/a b\.csv'`/m,
     ],

@@ -31,9 +31,7 @@ describe('object URIs for trigger', () => {
       /gcloud storage ls -a gs:\/\/b\/o/,
     );
     assert.deepEqual(await resolveObjectData({ bucket: 'b', name: 'o', generation: '5' }), {
-      bucket: 'b',
-      name: 'o',
-      generation: '5',
+      data: { bucket: 'b', name: 'o', generation: '5' },
     });
   });
 });
