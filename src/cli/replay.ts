@@ -6,62 +6,57 @@
  * report to stdout. Exit 0 when nothing remains, 1 when some records are still failing, 2 on a
  * usage or configuration error.
  */
-import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { ConfigError } from '../errors/config-error';
+import { UsageError } from '../errors/usage-error';
 import { asPrefix, formatGsUri, parseGsUri } from '../gs-uri';
 import { createInstance } from '../instance';
 import { createLogger } from '../log';
 import { replay } from '../replay';
+import { parseCli, runMain } from './main';
 
-const USAGE = 'usage: replay gs://BUCKET/PREFIX/ [--dry-run]';
+const HELP = `Usage: replay [--dry-run] gs://BUCKET/PREFIX/
 
-async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { 'dry-run': { type: 'boolean', default: false }, help: { type: 'boolean' } },
-    });
-  } catch (err) {
-    console.error(`${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
-    return 2;
+Re-runs every dead letter under the prefix through the function's pipeline, with the function's
+settings from the environment; deletes a record once its DAG run exists, keeps the rest.
+
+  --dry-run   list what would be replayed, change nothing
+`;
+
+const OPTIONS = { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } as const;
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCli(process.argv.slice(2), OPTIONS, true);
+  if (values.help === true) {
+    process.stdout.write(HELP);
+    return 0;
   }
-  const location =
-    args.positionals.length === 1 ? parseGsUri(args.positionals[0] ?? '') : undefined;
-  if (args.values.help === true || location === undefined) {
-    console.error(USAGE);
-    return args.values.help === true ? 0 : 2;
-  }
+  const location = positionals.length === 1 ? parseGsUri(positionals[0] ?? '') : undefined;
+  if (location === undefined)
+    throw new UsageError('usage: replay [--dry-run] gs://BUCKET/PREFIX/ (see --help)');
   const where = { bucket: location.bucket, path: asPrefix(location.path) };
   let instance;
   try {
     instance = createInstance(process.env, {
       logger: createLogger(pino.destination({ dest: 2, sync: true })),
     });
-  } catch {
-    return 2; // the configuration error was logged as one line
+  } catch (err) {
+    // Already logged as one line; the exit code says it was the configuration.
+    if (err instanceof ConfigError) return 2;
+    throw err;
   }
-  const dryRun = args.values['dry-run'];
+  const dryRun = values['dry-run'] === true;
   const summary = await replay({ storage: instance.storage, pipeline: instance.pipeline }, where, {
     dryRun,
   });
   for (const item of summary.items)
-    console.log(`${item.result.padEnd(10)} ${item.name}: ${item.detail}`);
+    process.stdout.write(`${item.result.padEnd(10)} ${item.name}: ${item.detail}\n`);
   const settled = summary.items.filter((i) => !i.kept).length;
-  const verb = dryRun ? 'would replay' : 'replayed';
-  console.log(
-    `${formatGsUri(where)}: ${summary.items.length} record(s), ${verb} ${dryRun ? summary.items.length : settled}, ${summary.remaining} remaining`,
+  const done = dryRun ? `would replay ${summary.items.length}` : `replayed ${settled}`;
+  process.stdout.write(
+    `${formatGsUri(where)}: ${summary.items.length} record(s), ${done}, ${summary.remaining} remaining\n`,
   );
   return summary.remaining > 0 ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(`replay failed: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  },
-);
+runMain(main);

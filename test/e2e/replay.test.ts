@@ -120,7 +120,7 @@ it(
 it('replay: usage and configuration errors exit 2 with one line', async () => {
   const usage = await replayCli({}, 'not-a-uri');
   assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /usage: replay gs:\/\/BUCKET\/PREFIX\/ \[--dry-run\]/);
+  assert.match(usage.stderr, /usage: replay \[--dry-run\] gs:\/\/BUCKET\/PREFIX\//);
   const config = await replayCli({ AIRFLOW_API: 'v9' }, DEAD_LETTERS);
   assert.equal(config.code, 2);
   assert.match(

@@ -1,18 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { projectRoot } from '../../src/cli/main';
 
-/** The project root: the nearest folder above this file with a package.json (works from build/). */
-function findRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
-
-export const ROOT = findRoot();
+export const ROOT = projectRoot();
 export const BUILT_INDEX = path.join(ROOT, 'build', 'src', 'index.js');
 /** Google's and Apache's material, beside the project (absent outside the workspace). */
 export const SHARED_DATA = path.join(ROOT, '..', 'shared', 'data');
