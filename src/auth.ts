@@ -1,6 +1,7 @@
 import type { GoogleAuth } from 'google-auth-library';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
+import { lazyRequire } from './lazy-require';
 import { redact } from './redact';
 
 /** Headers that authenticate one request to the Airflow web server. */
@@ -19,26 +20,18 @@ interface HeaderSource {
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
-/** The library's status on failures from the token source (metadata server, IAM), if any. */
-function statusOf(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const status = (err as { status?: unknown; response?: { status?: unknown } }).status;
-  const responseStatus = (err as { response?: { status?: unknown } }).response?.status;
-  const value = status ?? responseStatus;
-  return typeof value === 'number' ? value : undefined;
-}
-
 /**
  * No answer, 429 or 5xx from the token source can pass; anything else (no credentials in this
- * environment, a 4xx from the metadata server) needs the environment fixed.
+ * environment, a 4xx from the metadata server or IAM) needs the environment fixed. The token
+ * sources fail with gaxios's GaxiosError (status when an answer came, a socket code when none
+ * did); gaxios is required here, on the error path, since google-auth-library has loaded it.
  */
 function toAuthError(err: unknown, what: string): AuthError {
-  const status = statusOf(err);
-  const hasResponse = status !== undefined;
-  const transient = !hasResponse
-    ? typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
-    : status === 429 || status >= 500;
+  const { GaxiosError } = lazyRequire('gaxios') as typeof import('gaxios');
   const said = redact(err instanceof Error ? err.message : String(err));
+  if (!(err instanceof GaxiosError)) return new AuthError(`could not get ${what}: ${said}`, false);
+  const status = err.status;
+  const transient = status === undefined ? err.code !== undefined : status === 429 || status >= 500;
   return new AuthError(`could not get ${what}: ${said}`, transient);
 }
 
