@@ -12,6 +12,12 @@ export interface Auth {
 export interface AuthOptions {
   /** A preconfigured GoogleAuth (tests, tools); by default one is built on first use. */
   readonly googleAuth?: GoogleAuth;
+  /**
+   * Start the first lookup at creation rather than on the first request (a function instance at
+   * cold start). A failure is kept for whoever shares that lookup, never thrown unhandled; the
+   * next caller looks up again.
+   */
+  readonly prewarm?: boolean;
 }
 
 interface HeaderSource {
@@ -73,12 +79,12 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
     }
   };
 
-  return {
-    headers() {
-      pending ??= lookup().finally(() => {
-        pending = undefined;
-      });
-      return pending;
-    },
+  const headers = (): Promise<Record<string, string>> => {
+    pending ??= lookup().finally(() => {
+      pending = undefined;
+    });
+    return pending;
   };
+  if (options.prewarm === true) void headers().catch(() => undefined);
+  return { headers };
 }

@@ -97,6 +97,35 @@ describe('token refresh and failures', () => {
     }
   });
 
+  it('prewarm: the token is fetched at creation, and the first caller reuses it', async () => {
+    const metadata = await new FakeMetadata().start();
+    process.env['GCE_METADATA_HOST'] = metadata.host;
+    try {
+      const auth = createAuth({ mode: 'iap', audience: AUDIENCE }, { prewarm: true });
+      for (let i = 0; i < 200 && metadata.fetches.identity === 0; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.equal(metadata.fetches.identity, 1, 'fetched before any caller');
+      token(await auth.headers());
+      assert.equal(metadata.fetches.identity, 1, 'the caller did not fetch again');
+    } finally {
+      await metadata.close();
+    }
+  });
+
+  it('a failed prewarm reaches only the callers that shared it; the next caller fetches again', async () => {
+    process.env['GCE_METADATA_HOST'] = '127.0.0.1:1';
+    const auth = createAuth({ mode: 'iap', audience: AUDIENCE }, { prewarm: true });
+    await assert.rejects(auth.headers(), (err: unknown) => err instanceof AuthError);
+    const metadata = await new FakeMetadata().start();
+    process.env['GCE_METADATA_HOST'] = metadata.host;
+    try {
+      token(await auth.headers());
+      assert.equal(metadata.fetches.identity, 1);
+    } finally {
+      await metadata.close();
+    }
+  });
+
   it('an unreachable metadata server is transient', async () => {
     process.env['GCE_METADATA_HOST'] = '127.0.0.1:1';
     await assert.rejects(
