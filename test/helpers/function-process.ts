@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { BUILT_INDEX, FF_MAIN } from './paths';
 
 export type LogLine = Record<string, unknown> & {
@@ -14,10 +15,15 @@ export type LogLine = Record<string, unknown> & {
 };
 
 export interface StartOptions {
-  readonly target?: 'triggerDag' | 'triggerDagBackground';
+  /** The registered function to serve; the benchmark's floor registers its own name. */
+  readonly target?: string;
   readonly env: Record<string, string>;
   /** Extra arguments for the node binary (profiling). */
   readonly nodeArgs?: readonly string[];
+  /** The module to serve; the built function by default (the benchmark serves others). */
+  readonly source?: string;
+  /** How often to try the port while starting (the benchmark times cold starts with 1). */
+  readonly readyPollMs?: number;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -58,6 +64,9 @@ export class FunctionProcess {
   private constructor(
     readonly child: ChildProcess,
     readonly url: string,
+    /** performance.now() just before the spawn. */
+    readonly spawnedAt: number,
+    private readonly home: string,
   ) {
     child.stdout?.setEncoding('utf8').on('data', (s: string) => (this.stdout += s));
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.stderr += s));
@@ -75,24 +84,26 @@ export class FunctionProcess {
       ...(options.nodeArgs ?? []),
       FF_MAIN,
       `--target=${target}`,
-      `--source=${BUILT_INDEX}`,
+      `--source=${options.source ?? BUILT_INDEX}`,
       `--port=${port}`,
     ];
     if (target === 'triggerDagBackground') args.push('--signature-type=event');
+    const home = mkdtempSync(path.join(os.tmpdir(), 'fn-home-'));
     const env = {
       PATH: process.env['PATH'] ?? '',
-      HOME: mkdtempSync(path.join(os.tmpdir(), 'fn-home-')),
+      HOME: home,
       NODE_ENV: 'production',
       ...options.env,
     };
+    const spawnedAt = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const fn = new FunctionProcess(child, `http://127.0.0.1:${port}`);
-    await fn.ready();
+    const fn = new FunctionProcess(child, `http://127.0.0.1:${port}`, spawnedAt, home);
+    await fn.ready(options.readyPollMs ?? 5);
     return fn;
   }
 
   /** Serving once a TCP connection is accepted (under NODE_ENV=production the framework prints nothing). */
-  private async ready(): Promise<void> {
+  private async ready(pollMs: number): Promise<void> {
     const started = Date.now();
     const { port } = new URL(this.url);
     for (;;) {
@@ -101,7 +112,7 @@ export class FunctionProcess {
       if (await canConnect(Number(port))) return;
       if (Date.now() - started > 15_000)
         throw new Error(`function did not start:\n${this.stdout}\n${this.stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
   }
 
@@ -116,5 +127,6 @@ export class FunctionProcess {
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
     await this.exited;
+    rmSync(this.home, { recursive: true, force: true });
   }
 }

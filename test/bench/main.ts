@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: what the function costs on top of the Airflow round trip, and how it compares
+ * with a token fetched per event (Google's Python sample). See README "Benchmark" and issue 6.
+ */
+import { writeFileSync } from 'node:fs';
+import { LoadClient } from './client';
+import type { BenchOptions } from './options';
+import { BenchOptionsError, HELP, parseBenchOptions } from './options';
+import { describeSetup, machine, table, verdicts } from './report';
+import type { RunResult } from './run';
+import { oneRun } from './run';
+import { removeFloor, serve } from './targets';
+import { deliveries } from './workload';
+
+/** One unmeasured start of each process, so run 1 does not pay for a cold disk cache alone. */
+async function prime(client: LoadClient, options: BenchOptions): Promise<void> {
+  for (const kind of ['floor', 'function', 'baseline'] as const) {
+    const [event] = deliveries(`prime-${Date.now()}`, 1);
+    if (event === undefined) return;
+    const served = await serve(kind, { ...options, nodeArgs: [] }, client, event);
+    await served.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof BenchOptionsError)) throw err;
+    console.error(`bench: ${err.message}\n\n${HELP}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
+  const m = machine();
+  console.log(describeSetup(options, m));
+  const client = new LoadClient();
+  const started = Date.now();
+  const runs: RunResult[] = [];
+  try {
+    await prime(client, options);
+    for (let run = 1; run <= options.runs; run += 1) {
+      const result = await oneRun(run, client, options);
+      runs.push(result);
+      const f = result.function;
+      console.log(
+        `run ${run}/${options.runs}: cold ${f.coldMs.toFixed(0)} ms (empty fn ` +
+          `${result.floor.coldMs.toFixed(0)}), p50 ${f.sequential.p50.toFixed(2)} ms (direct ` +
+          `${result.direct.sequential.p50.toFixed(2)}), burst ${f.burst.eventsPerSec.toFixed(0)}/s, ` +
+          `RSS ${f.peakRssMiB.toFixed(1)} MiB, tokens ${f.tokenFetches}`,
+      );
+    }
+  } finally {
+    client.close();
+    removeFloor();
+  }
+  const elapsedS = (Date.now() - started) / 1000;
+  const v = verdicts(runs);
+  console.log(`\n${table(runs)}\n`);
+  for (const verdict of Object.values(v))
+    console.log(
+      `${verdict.met ? 'met   ' : 'MISSED'} ${verdict.target} (${verdict.value.toFixed(2)})`,
+    );
+  console.log(`\n${elapsedS.toFixed(0)} s. Results: ${options.out}`);
+  writeFileSync(
+    options.out,
+    `${JSON.stringify({ date: new Date().toISOString(), options, machine: m, elapsedS, verdicts: v, runs }, null, 2)}\n`,
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

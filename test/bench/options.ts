@@ -1,0 +1,105 @@
+import { parseArgs } from 'node:util';
+
+export const AUTH_MODES = ['iap', 'google', 'none'] as const;
+export type BenchAuthMode = (typeof AUTH_MODES)[number];
+
+export interface BenchOptions {
+  /** Repetitions of the whole set; each run uses fresh processes (cold starts are per run). */
+  readonly runs: number;
+  /** Fake Airflow's delay before every answer. */
+  readonly latencyMs: number;
+  /** Fake metadata server's delay before every token answer. */
+  readonly tokenLatencyMs: number;
+  /** Events per sequential phase (function, direct, baseline), after the warm-up. */
+  readonly sequential: number;
+  /** Unmeasured sequential events before the measured ones (JIT, token, connections). */
+  readonly warmup: number;
+  readonly burst: number;
+  readonly concurrency: number;
+  readonly auth: BenchAuthMode;
+  readonly baseline: boolean;
+  readonly out: string;
+  /** Extra node arguments for the function under test (e.g. --cpu-prof). */
+  readonly nodeArgs: readonly string[];
+  readonly help: boolean;
+}
+
+export class BenchOptionsError extends Error {
+  override name = 'BenchOptionsError';
+}
+
+export const HELP = `npm run bench -- [options]
+
+  --runs N             repetitions, each with fresh processes (default 5; --quick: 1)
+  --latency MS         fake Airflow response latency (default 20)
+  --token-latency MS   fake metadata server token latency (default 30)
+  --events N           measured sequential events per phase (default 200; --quick: 50)
+  --warmup N           unmeasured events before them (default 20; --quick: 10)
+  --burst N            distinct events in the burst (default 1000)
+  --concurrency N      burst concurrency (default 80)
+  --auth MODE          iap (ID token, default), google (access token) or none
+  --no-baseline        skip the token-per-event baseline
+  --out FILE           JSON results (default bench-results.json)
+  --node-arg ARG       extra node argument for the function process, repeatable
+                       (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=prof)
+  --quick              a quick look: 1 run, fewer sequential events
+`;
+
+function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min)
+    throw new BenchOptionsError(`--${name} must be a whole number ≥ ${min} (got "${raw}")`);
+  return Number(raw);
+}
+
+function authMode(raw: string | undefined): BenchAuthMode {
+  if (raw === undefined) return 'iap';
+  const mode = AUTH_MODES.find((m) => m === raw);
+  if (mode === undefined)
+    throw new BenchOptionsError(`--auth must be one of ${AUTH_MODES.join(', ')} (got "${raw}")`);
+  return mode;
+}
+
+/** Pure: the command line in, every option resolved out; a bad flag throws a one-line error. */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        runs: { type: 'string' },
+        latency: { type: 'string' },
+        'token-latency': { type: 'string' },
+        events: { type: 'string' },
+        warmup: { type: 'string' },
+        burst: { type: 'string' },
+        concurrency: { type: 'string' },
+        auth: { type: 'string' },
+        'no-baseline': { type: 'boolean' },
+        out: { type: 'string' },
+        'node-arg': { type: 'string', multiple: true },
+        quick: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new BenchOptionsError(err instanceof Error ? err.message : String(err));
+  }
+  const quick = values.quick ?? false;
+  return {
+    runs: whole('runs', values.runs, quick ? 1 : 5, 1),
+    latencyMs: whole('latency', values.latency, 20, 0),
+    tokenLatencyMs: whole('token-latency', values['token-latency'], 30, 0),
+    sequential: whole('events', values.events, quick ? 50 : 200, 1),
+    warmup: whole('warmup', values.warmup, quick ? 10 : 20, 0),
+    burst: whole('burst', values.burst, 1000, 1),
+    concurrency: whole('concurrency', values.concurrency, 80, 1),
+    auth: authMode(values.auth),
+    baseline: !(values['no-baseline'] ?? false),
+    out: values.out ?? 'bench-results.json',
+    nodeArgs: values['node-arg'] ?? [],
+    help: values.help ?? false,
+  };
+}
