@@ -64,7 +64,10 @@ describe('token fetches per instance', () => {
   it('30 concurrent events on a cold instance: 1 ID-token fetch; 50 more events: still 1', async (t) => {
     const stack = await startStack({
       env: { IAP_CLIENT_ID: CLIENT_ID },
-      metadata: { tokenLatencyMs: 30 },
+      // The instance starts its first lookup at cold start (prewarm); a slow token keeps that
+      // lookup in flight while the 30 events arrive, so they must share it rather than each
+      // starting one of their own.
+      metadata: { tokenLatencyMs: 300 },
       verifyTokens: { audience: CLIENT_ID },
     });
     t.after(() => stack.stop());
