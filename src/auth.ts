@@ -1,23 +1,36 @@
 import type { GoogleAuth } from 'google-auth-library';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
-import { lazyRequire } from './lazy-require';
-import { redact } from './redact';
+import { tokenSourceFailure } from './auth-failure';
+
+/** The Authorization header of one request (empty for AUTH_MODE=none). */
+export type Credential = Readonly<Record<string, string>>;
 
 /** Headers that authenticate one request to the Airflow web server. */
 export interface Auth {
-  headers(): Promise<Record<string, string>>;
+  /**
+   * The header for the next request, waiting at most `timeoutMs` (the invocation's time left).
+   * Rejects with an AuthError: transient when the token source did not answer in time.
+   */
+  headers(timeoutMs?: number): Promise<Credential>;
+  /**
+   * The web server answered 401 to `sent`: if it is still the token handed out, forget it, so the
+   * next lookup fetches a new one. Returns false when there is nothing to refresh (AUTH_MODE=none).
+   */
+  rejected(sent: Credential): boolean;
 }
 
 export interface AuthOptions {
-  /** A preconfigured GoogleAuth (tests, tools); by default one is built on first use. */
-  readonly googleAuth?: GoogleAuth;
+  /** Builds the GoogleAuth behind each token source (tests); `new GoogleAuth(options)` by default. */
+  readonly googleAuth?: (options: { scopes?: string[] }) => GoogleAuth;
   /**
    * Start the first lookup at creation rather than on the first request (a function instance at
    * cold start). A failure is kept for whoever shares that lookup, never thrown unhandled; the
    * next caller looks up again.
    */
   readonly prewarm?: boolean;
+  /** Longest one lookup may run before it is abandoned (REQUEST_TIMEOUT_MS). */
+  readonly lookupTimeoutMs?: number;
 }
 
 interface HeaderSource {
@@ -25,30 +38,37 @@ interface HeaderSource {
 }
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
+const DEFAULT_LOOKUP_TIMEOUT_MS = 90_000;
 
 /**
- * No answer, 429 or 5xx from the token source can pass; anything else (no credentials in this
- * environment, a 4xx from the metadata server or IAM) needs the environment fixed. The token
- * sources fail with gaxios's GaxiosError (status when an answer came, a socket code when none
- * did); gaxios is required here, on the error path, since google-auth-library has loaded it.
+ * A new GoogleAuth and client per source: a client whose lookup hung or whose token was refused is
+ * dropped whole. Reusing it is not enough: the library's access-token client joins a refresh
+ * already in flight (google-auth-library oauth2client.js `refreshTokenPromises`), dead or not.
  */
-function toAuthError(err: unknown, what: string): AuthError {
-  const { GaxiosError } = lazyRequire('gaxios') as typeof import('gaxios');
-  const said = redact(err instanceof Error ? err.message : String(err));
-  if (!(err instanceof GaxiosError)) return new AuthError(`could not get ${what}: ${said}`, false);
-  const status = err.status;
-  const transient = status === undefined ? err.code !== undefined : status === 429 || status >= 500;
-  return new AuthError(`could not get ${what}: ${said}`, transient);
-}
-
 async function loadSource(auth: AuthConfig, options: AuthOptions): Promise<HeaderSource> {
   const { GoogleAuth } = await import('google-auth-library');
-  if (auth.mode === 'iap') {
-    const googleAuth = options.googleAuth ?? new GoogleAuth();
-    return googleAuth.getIdTokenClient(auth.audience);
-  }
-  const googleAuth = options.googleAuth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
-  return googleAuth.getClient();
+  const build = options.googleAuth ?? ((o: { scopes?: string[] }) => new GoogleAuth(o));
+  if (auth.mode === 'iap') return build({}).getIdTokenClient(auth.audience);
+  return build({ scopes: [CLOUD_PLATFORM] }).getClient();
+}
+
+/** Rejects after `ms` with `onTimeout()`; the timer is cleared as soon as either settles. */
+function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(onTimeout());
+    }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => {
+    clearTimeout(timer);
+  });
+}
+
+/** Where google-auth-library asks for tokens on Cloud Run, for the line that says it hung. */
+function tokenSourceName(): string {
+  const host = process.env['GCE_METADATA_HOST'] ?? process.env['GCE_METADATA_IP'];
+  return `the metadata server (${host ?? 'metadata.google.internal'})`;
 }
 
 /**
@@ -57,34 +77,70 @@ async function loadSource(auth: AuthConfig, options: AuthOptions): Promise<Heade
  * minutes before expiry, but does not deduplicate concurrent ID-token fetches (30 events arriving
  * together on a cold instance would fetch 30 tokens), so every caller that arrives while a
  * lookup is running shares that one lookup.
+ *
+ * Every lookup has a deadline: on Cloud Run gcp-metadata sets no request timeout of its own
+ * (LIBRARY-FACTS.md), so a metadata server that accepts and never answers would otherwise hold
+ * every later event of the instance. A lookup past its deadline is abandoned with its client; the
+ * next caller starts afresh.
  */
 export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
-  if (auth.mode === 'none') return { headers: () => Promise.resolve({}) };
+  if (auth.mode === 'none') return { headers: () => Promise.resolve({}), rejected: () => false };
   const what =
     auth.mode === 'iap' ? `an ID token for audience ${auth.audience}` : 'a Google access token';
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;
   let source: Promise<HeaderSource> | undefined;
-  let pending: Promise<Record<string, string>> | undefined;
+  let pending: Promise<Credential> | undefined;
+  /** The header the last lookup produced: the one a 401 must name to make us refresh. */
+  let issued: string | undefined;
 
-  const lookup = async (): Promise<Record<string, string>> => {
+  const timedOut = (ms: number) =>
+    new AuthError(
+      `could not get ${what}: ${tokenSourceName()} did not answer within ${ms} ms`,
+      true,
+    );
+
+  const lookup = async (from: Promise<HeaderSource>): Promise<Credential> => {
     try {
-      source ??= loadSource(auth, options);
-      const headers = await (await source).getRequestHeaders();
+      const headers = await (await from).getRequestHeaders();
       const authorization = headers.get('authorization');
       if (authorization === null)
         throw new Error('the credentials produced no Authorization header');
+      if (source === from) issued = authorization;
       return { authorization };
     } catch (err) {
-      source = undefined; // a failed client setup is retried by the next caller
-      throw toAuthError(err, what);
+      if (source === from) source = undefined; // a failed client setup is retried by the next caller
+      throw tokenSourceFailure(err, what);
     }
   };
 
-  const headers = (): Promise<Record<string, string>> => {
-    pending ??= lookup().finally(() => {
-      pending = undefined;
+  const start = (): Promise<Credential> => {
+    source ??= loadSource(auth, options);
+    const from = source;
+    const run: Promise<Credential> = within(lookup(from), lookupTimeoutMs, () => {
+      if (source === from) source = undefined; // abandoned: its client may be wedged
+      return timedOut(lookupTimeoutMs);
+    }).finally(() => {
+      if (pending === run) pending = undefined;
     });
-    return pending;
+    return run;
   };
-  if (options.prewarm === true) void headers().catch(() => undefined);
-  return { headers };
+
+  const headers = (timeoutMs = lookupTimeoutMs): Promise<Credential> => {
+    pending ??= start();
+    return timeoutMs >= lookupTimeoutMs
+      ? pending
+      : within(pending, Math.max(0, timeoutMs), () => timedOut(timeoutMs));
+  };
+
+  const rejected = (sent: Credential): boolean => {
+    if (sent['authorization'] !== undefined && sent['authorization'] === issued) {
+      issued = undefined;
+      source = undefined;
+      pending = undefined; // a lookup in flight on the refused client would bring the same token
+    }
+    return true;
+  };
+
+  if (options.prewarm === true) void headers(lookupTimeoutMs).catch(() => undefined);
+  return { headers, rejected };
 }

@@ -24,8 +24,9 @@ const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 /** A new google-auth-library client for every call: nothing cached, nothing shared. */
 function tokenPerEvent(auth: AuthConfig): Auth {
-  if (auth.mode === 'none') return { headers: () => Promise.resolve({}) };
+  if (auth.mode === 'none') return { headers: () => Promise.resolve({}), rejected: () => false };
   return {
+    rejected: () => true,
     async headers() {
       const { GoogleAuth } = await import('google-auth-library');
       const client =
