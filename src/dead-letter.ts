@@ -17,7 +17,10 @@ export interface DeadLetter {
   readonly delivery: Delivery;
 }
 
-/** Where dead letters go besides the log. `write` throws when the record could not be kept. */
+/**
+ * Where dead letters go besides the log. `write` throws when the record could not be kept within
+ * `timeoutMs` (what the invocation has left).
+ */
 export interface DeadLetterStore {
-  write(record: DeadLetter): Promise<void>;
+  write(record: DeadLetter, timeoutMs: number): Promise<void>;
 }

@@ -10,8 +10,15 @@ export interface HttpResponse {
   readonly body: string;
 }
 
-/** Sends one request; resolves with any HTTP status, rejects with TransportError when none came. */
-export type Transport = (request: HttpRequest, timeoutMs: number) => Promise<HttpResponse>;
+/**
+ * Sends one request; resolves with any HTTP status, rejects with TransportError when none came.
+ * At most `maxBodyBytes` of the answer are kept (64 KiB by default).
+ */
+export type Transport = (
+  request: HttpRequest,
+  timeoutMs: number,
+  maxBodyBytes?: number,
+) => Promise<HttpResponse>;
 
 // node:http with keep-alive rather than gaxios or fetch on the per-event path: measured on this
 // project's machine (1000+ POSTs at concurrency 80 to a loopback server), node:http cost ~170 µs
@@ -22,8 +29,8 @@ const AGENTS = {
   'https:': new https.Agent({ keepAlive: true }),
 } as const;
 
-/** Airflow's answers are small; a larger body is cut, never buffered whole. */
-const MAX_BODY_BYTES = 64 * 1024;
+/** Error answers are small; a larger body is cut, never buffered whole. */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 function reasonOf(err: unknown, timedOut: boolean, timeoutMs: number): string {
   if (timedOut) return `TIMEOUT: no answer within ${timeoutMs} ms`;
@@ -38,7 +45,7 @@ function reasonOf(err: unknown, timedOut: boolean, timeoutMs: number): string {
 // AbortSignal.timeout() passed as `signal` did the same job with an EventTarget, a weak timer and
 // abort listeners on the request and its socket: ~0.1 ms of CPU per event more in a burst,
 // measured by `npm run bench` (issue 6).
-export const send: Transport = (request, timeoutMs) =>
+export const send: Transport = (request, timeoutMs, maxBodyBytes = MAX_BODY_BYTES) =>
   new Promise((resolve, reject) => {
     const url = new URL(request.url);
     const body = request.body === undefined ? undefined : Buffer.from(request.body, 'utf8');
@@ -56,13 +63,13 @@ export const send: Transport = (request, timeoutMs) =>
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
-        if (size < MAX_BODY_BYTES) chunks.push(chunk);
+        if (size < maxBodyBytes) chunks.push(chunk);
         size += chunk.length;
       });
       res.on('error', fail);
       res.on('end', () => {
         clearTimeout(timer);
-        const text = Buffer.concat(chunks).toString('utf8').slice(0, MAX_BODY_BYTES);
+        const text = Buffer.concat(chunks).subarray(0, maxBodyBytes).toString('utf8');
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
       });
     });

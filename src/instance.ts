@@ -49,11 +49,11 @@ export function createInstance(
   const deps: PipelineDeps = {
     config,
     logger,
-    auth: createAuth(config.auth, options),
+    auth: createAuth(config.auth, { ...options, lookupTimeoutMs: config.requestTimeoutMs }),
     transport: send,
-    readContent: createContentReader(storage, config.contentMaxBytes, limits),
+    readContent: createContentReader(storage, config.contentMaxBytes),
     ...(config.deadLetters && {
-      deadLetters: createGcsDeadLetterStore(storage, config.deadLetters, limits),
+      deadLetters: createGcsDeadLetterStore(storage, config.deadLetters),
     }),
     now: Date.now,
     random: Math.random,

@@ -5,6 +5,8 @@ import { buildConf } from './conf';
 import type { Config } from './config';
 import type { DeadLetterStore } from './dead-letter';
 import { DeliveryError } from './errors/delivery-error';
+import type { Deadline } from './deadline';
+import { deadlineFor, timeLeft } from './deadline';
 import type { Delivery, ObjectEvent } from './event';
 import { parseDelivery } from './event';
 import type { Transport } from './http';
@@ -58,11 +60,15 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
 
   /** The route's static conf, and the object's content when the route asks for it. */
-  async function extras(destination: Destination, event: ObjectEvent): Promise<Extras> {
+  async function extras(
+    destination: Destination,
+    event: ObjectEvent,
+    deadline: Deadline,
+  ): Promise<Extras> {
     if (destination.content === null) return { ok: true, extras: { staticConf: destination.conf } };
     if (deps.readContent === undefined) throw new Error('a content route needs a content reader');
     try {
-      const read = await deps.readContent(event);
+      const read = await deps.readContent(event, timeLeft(deadline, deps.now()));
       return read.ok
         ? { ok: true, extras: { staticConf: destination.conf, content: read.content } }
         : read;
@@ -79,10 +85,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     event: ObjectEvent,
     destination: Destination,
     delivery: Delivery,
-    startedAt: number,
+    deadline: Deadline,
   ) {
     const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
-    const extra = await extras(destination, event);
+    const extra = await extras(destination, event, deadline);
     if (!extra.ok) {
       const facts = {
         reason: `Content: ${extra.reason}`,
@@ -90,12 +96,12 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         dagId: fields.dagId,
         runId: fields.runId,
       };
-      return settle.deadLetter(fields, 'failed', facts, delivery);
+      return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
     }
     const clientDeps = {
       ...deps,
       authMode: config.auth.mode,
-      requestTimeoutMs: config.requestTimeoutMs,
+      dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
       backoff,
       onRetry: (reason: string, delayMs: number, attempt: number) => {
         logger.warn(
@@ -106,8 +112,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     };
     const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: destination.dagId };
     const conf = buildConf(event, extra.extras);
-    const result = await triggerDagRun(clientDeps, target, fields.runId, conf, startedAt);
-    return settle.triggered(fields, result, where, delivery);
+    const eventTimeMs = event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
+    const job = { target, runId: fields.runId, conf, deadline, eventTimeMs };
+    const result = await triggerDagRun(clientDeps, job);
+    return settle.triggered(fields, result, where, delivery, timeLeft(deadline, deps.now()));
   }
 
   /** `fields` collects what is known so far, for the redelivery line if anything throws. */
@@ -115,8 +123,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     delivery: Delivery,
     options: HandleOptions,
     fields: { current: Fields },
+    deadline: Deadline,
   ): Promise<Outcome> {
-    const startedAt = deps.now();
+    const { startedAt } = deadline;
+    const rest = () => timeLeft(deadline, deps.now());
     const parsed = parseDelivery(delivery);
     if (!parsed.ok) {
       if (parsed.kind === 'ignored') return settle.ignored(fields.current, parsed.reason);
@@ -126,7 +136,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         dagId: null,
         runId: null,
       };
-      return settle.deadLetter(fields.current, 'malformed', facts, delivery);
+      return settle.deadLetter(fields.current, 'malformed', facts, delivery, rest());
     }
     const { event } = parsed;
     fields.current = {
@@ -155,17 +165,44 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
         dagId: destination.dagId,
         runId,
       };
-      return settle.deadLetter(runFields, 'expired', facts, delivery);
+      return settle.deadLetter(runFields, 'expired', facts, delivery, rest());
     }
-    return trigger(runFields, event, destination, delivery, startedAt);
+    return trigger(runFields, event, destination, delivery, deadline);
+  }
+
+  /**
+   * Anything but a DeliveryError is a fault of ours met by this input (issue 9: a RangeError from
+   * a 5,000-deep trigger file was redelivered for a day). Redelivering would meet it again, so it
+   * becomes a dead letter, which can be replayed once the fault is fixed.
+   */
+  async function unexpected(
+    err: unknown,
+    delivery: Delivery,
+    fields: Fields,
+    deadline: Deadline,
+  ): Promise<Outcome> {
+    const said = redact(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+    const facts = {
+      reason: `Unexpected error while handling this event (${said}); kept as a dead letter to replay`,
+      status: null,
+      dagId: typeof fields['dagId'] === 'string' ? fields['dagId'] : null,
+      runId: typeof fields['runId'] === 'string' ? fields['runId'] : null,
+    };
+    return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
   }
 
   return async (delivery, options = {}) => {
     const fields = {
       current: { eventId: delivery.meta.id, eventType: delivery.meta.type } as Fields,
     };
+    const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     try {
-      return await handle(delivery, options, fields);
+      try {
+        return await handle(delivery, options, fields, deadline);
+      } catch (err) {
+        if (err instanceof DeliveryError) throw err;
+        return await unexpected(err, delivery, fields.current, deadline);
+      }
     } catch (err) {
       if (err instanceof DeliveryError)
         logger.error({ ...fields.current, outcome: 'redeliver' }, err.message);

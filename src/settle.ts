@@ -3,6 +3,7 @@ import type { DeadLetter, DeadLetterStore } from './dead-letter';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
 import type { Logger } from './log';
+import { redact } from './redact';
 
 /** The `outcome` field of the one log line each delivery gets. */
 export type Outcome = 'created' | 'duplicate' | 'ignored' | 'malformed' | 'expired' | 'failed';
@@ -26,12 +27,17 @@ export function createSettler(deps: SettleDeps) {
     return 'ignored';
   }
 
-  /** Logs the record (always) and keeps it in the store (when configured); throws if it can't. */
+  /**
+   * Keeps the record in the store (when configured), then logs it: one line either way. When it
+   * cannot be kept within `timeoutMs`, nothing is logged here and a DeliveryError says why, so
+   * the delivery's one line is the redelivery's.
+   */
   async function deadLetter(
     fields: Fields,
     outcome: Outcome,
     facts: DeadLetterFacts,
     delivery: Delivery,
+    timeoutMs: number,
   ): Promise<Outcome> {
     const record: DeadLetter = {
       deadLetter: true,
@@ -39,17 +45,17 @@ export function createSettler(deps: SettleDeps) {
       recordedAt: new Date(deps.now()).toISOString(),
       delivery,
     };
-    logger.error({ ...fields, outcome, ...record }, facts.reason);
     if (deps.deadLetters !== undefined) {
       try {
-        await deps.deadLetters.write(record);
+        await deps.deadLetters.write(record, timeoutMs);
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = redact(err instanceof Error ? err.message : String(err));
         throw new DeliveryError(
-          `could not keep the dead letter (${why}); the platform will redeliver`,
+          `could not keep the dead letter (${why}) for: ${facts.reason}; the platform will redeliver`,
         );
       }
     }
+    logger.error({ ...fields, outcome, ...record }, facts.reason);
     return outcome;
   }
 
@@ -58,6 +64,7 @@ export function createSettler(deps: SettleDeps) {
     result: TriggerResult,
     where: string,
     delivery: Delivery,
+    timeoutMs: number,
   ): Promise<Outcome> {
     const { dagId, runId } = fields;
     const attempts = result.attempts;
@@ -80,6 +87,7 @@ export function createSettler(deps: SettleDeps) {
           'failed',
           { reason: `${result.message} (${where})`, status: result.status, dagId, runId },
           delivery,
+          timeoutMs,
         );
     }
   }

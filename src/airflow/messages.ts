@@ -19,11 +19,17 @@ const COMPOSER2_ROLE =
 
 function hint(ctx: FailureContext): string {
   const { status, dagId, authMode } = ctx;
+  if (status === 401 && authMode === 'none') {
+    return (
+      'the web server wants credentials and AUTH_MODE=none sends none: on Composer 2/3 use ' +
+      'AUTH_MODE=google; on Composer 1 set IAP_CLIENT_ID (AUTH_MODE=iap)'
+    );
+  }
   if (status === 401) {
     return authMode === 'iap'
-      ? "IAP rejected the token: check that IAP_CLIENT_ID is the environment's client id " +
+      ? "IAP rejected a freshly fetched token: check that IAP_CLIENT_ID is the environment's client id " +
           '(`npm run get-client-id`) and that the token carries an email claim'
-      : 'the web server rejected the token: on Composer 2/3 use AUTH_MODE=google; ' +
+      : 'the web server rejected a freshly fetched token: on Composer 2/3 use AUTH_MODE=google; ' +
           'on Composer 1 set IAP_CLIENT_ID (AUTH_MODE=iap)';
   }
   if (status === 403) return authMode === 'iap' ? COMPOSER1_USER : COMPOSER2_ROLE;
@@ -35,6 +41,13 @@ function hint(ctx: FailureContext): string {
           'must be enabled on the web server to use it)';
   }
   if (status === 405) return 'the web server does not accept this method here: check AIRFLOW_API';
+  if (status >= 200 && status < 300) {
+    return (
+      "that is not Airflow's answer to a DAG run, so no run is known to exist: check that " +
+      'AIRFLOW_URL is the web server itself (not a proxy, a catch-all or a sign-in page) and ' +
+      'that AIRFLOW_API matches its Airflow version'
+    );
+  }
   if (status >= 300 && status < 400) {
     return (
       'the request was redirected (usually to a sign-in page): the call carried no token ' +
@@ -42,6 +55,34 @@ function hint(ctx: FailureContext): string {
     );
   }
   return 'Airflow refused the request as sent; a redelivery would be refused the same way';
+}
+
+export interface DagMissingContext {
+  readonly dagId: string;
+  readonly detail: string;
+  readonly ageSeconds: number;
+  readonly graceSeconds: number;
+}
+
+/**
+ * A DAG the web server does not know: while the event is young it may still be parsing (a new or
+ * edited file, an import error being fixed), so the line says it will be retried; after the grace
+ * period it names the DAG and the setting.
+ */
+export function dagMissingMessage(ctx: DagMissingContext, waiting: boolean): string {
+  const said = `Airflow does not know DAG "${ctx.dagId}" (404: ${ctx.detail})`;
+  const age = Number.isNaN(ctx.ageSeconds) ? 'of unknown age' : `${ctx.ageSeconds} s old`;
+  if (waiting) {
+    return (
+      `${said}; it may still be parsing, so it is retried while the event is younger than ` +
+      `DAG_NOT_FOUND_GRACE_SECONDS=${ctx.graceSeconds} (now ${age})`
+    );
+  }
+  return (
+    `${said}, and the event is ${age}, past DAG_NOT_FOUND_GRACE_SECONDS=${ctx.graceSeconds}. ` +
+    "Check DAG_ID (or the route's dag) and that the DAG file is in the environment's dags " +
+    'folder and parses without errors (Airflow UI: import errors), then replay the dead letter.'
+  );
 }
 
 /** `Airflow answered 403: <detail>. <what to fix>` */

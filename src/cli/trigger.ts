@@ -61,8 +61,11 @@ async function main(): Promise<number> {
     return f.help === true ? 0 : 2;
   }
   const ref = parseObjectUri(positionals[0] ?? '', f.generation);
-  const env =
+  const given =
     f.settings === undefined ? process.env : { ...process.env, ...loadSettings(f.settings).env };
+  // Someone at a terminal wants to know now that the DAG is missing, not after the function's
+  // grace for DAGs still being parsed; setting the variable still wins.
+  const env = { DAG_NOT_FOUND_GRACE_SECONDS: '0', ...given };
   const { logger, lastMessage } = stderrLogger();
   let instance: Instance;
   try {

@@ -46,15 +46,14 @@ function create(limits: StorageLimits): Storage {
 }
 
 /**
- * `work`, or a rejection once `limits.budgetMs` (at least one request timeout) has passed. The
- * library's own promise is left to settle by itself, which its maxRetries guarantees.
+ * `work`, or a rejection once `ms` (what the invocation has left) has passed. The library's own
+ * promise is left to settle by itself, which its maxRetries guarantees.
  */
-export function withinBudget<T>(work: Promise<T>, limits: StorageLimits, what: string): Promise<T> {
-  const ms = Math.max(limits.budgetMs, limits.requestTimeoutMs);
+export function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new Error(`${what} took longer than the retry budget (${ms} ms)`));
+      reject(new Error(`${what} took longer than the time left for this delivery (${ms} ms)`));
     }, ms);
   });
   return Promise.race([work, deadline]).finally(() => {

@@ -1,14 +1,17 @@
 import type { ObjectEvent } from '../event';
 import { redact } from '../redact';
-import type { StorageAccess, StorageLimits } from './client';
-import { storageStatus, withinBudget } from './client';
+import type { StorageAccess } from './client';
+import { storageStatus, withinTime } from './client';
 
 export type ContentResult =
   | { readonly ok: true; readonly content: unknown }
   | { readonly ok: false; readonly reason: string };
 
-/** Reads an object version's JSON content; throws (transient) when storage cannot answer now. */
-export type ContentReader = (event: ObjectEvent) => Promise<ContentResult>;
+/**
+ * Reads an object version's JSON content within `timeoutMs`; throws (transient) when storage
+ * cannot answer in that time.
+ */
+export type ContentReader = (event: ObjectEvent, timeoutMs: number) => Promise<ContentResult>;
 
 const where = (e: ObjectEvent) => `gs://${e.bucket}/${e.name} (generation ${e.generation})`;
 
@@ -48,12 +51,9 @@ export function parseJsonContent(bytes: Buffer, event: ObjectEvent): ContentResu
  * (the event's `size`, else a metadata read), and the download asks for at most one byte more
  * than the limit, so a wrong size can't make it fetch a large object.
  */
-export function createContentReader(
-  storage: StorageAccess,
-  maxBytes: number,
-  limits: StorageLimits,
-): ContentReader {
-  return (event) => withinBudget(read(storage, maxBytes, event), limits, `reading ${where(event)}`);
+export function createContentReader(storage: StorageAccess, maxBytes: number): ContentReader {
+  return (event, timeoutMs) =>
+    withinTime(read(storage, maxBytes, event), timeoutMs, `reading ${where(event)}`);
 }
 
 async function read(

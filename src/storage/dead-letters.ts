@@ -1,18 +1,41 @@
 import { createHash } from 'node:crypto';
 import type { DeadLetter, DeadLetterStore } from '../dead-letter';
 import type { GsLocation } from '../gs-uri';
-import type { StorageAccess, StorageLimits } from './client';
-import { storageStatus, withinBudget } from './client';
+import type { StorageAccess } from './client';
+import { storageStatus, withinTime } from './client';
 
 /**
  * The record's object name: the run id when the event named an object version (one record per
  * version, whatever the number of deliveries), else a hash of the delivery itself.
  */
 export function deadLetterName(prefix: string, record: DeadLetter): string {
-  const id =
-    record.runId ??
-    `event~${createHash('sha256').update(JSON.stringify(record.delivery)).digest('hex').slice(0, 32)}`;
-  return `${prefix}${id}.json`;
+  return `${prefix}${record.runId ?? `event~${deliveryHash(record.delivery)}`}.json`;
+}
+
+/** The delivery's fingerprint; its attributes alone when its data cannot be serialized. */
+function deliveryHash(delivery: DeadLetter['delivery']): string {
+  let text: string;
+  try {
+    text = JSON.stringify(delivery);
+  } catch {
+    text = JSON.stringify(delivery.meta);
+  }
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+/**
+ * The record as stored. A delivery that JSON.stringify cannot carry (nesting deep enough to
+ * overflow the stack) is kept with its attributes and why, rather than failing the write on every
+ * redelivery: a poison message must end, and the log line still has what pino could carry.
+ */
+function recordText(record: DeadLetter): string {
+  try {
+    return `${JSON.stringify(record, null, 2)}\n`;
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    const kept = { ...record, delivery: { meta: record.delivery.meta, data: null } };
+    return `${JSON.stringify({ ...kept, unserializable: `the event data: ${why}` }, null, 2)}\n`;
+  }
 }
 
 /**
@@ -23,19 +46,21 @@ export function deadLetterName(prefix: string, record: DeadLetter): string {
 export function createGcsDeadLetterStore(
   storage: StorageAccess,
   location: GsLocation,
-  limits: StorageLimits,
 ): DeadLetterStore {
   return {
-    async write(record) {
+    async write(record, timeoutMs) {
       const name = deadLetterName(location.path, record);
-      const file = (await storage()).bucket(location.bucket).file(name);
-      const save = file.save(`${JSON.stringify(record, null, 2)}\n`, {
-        resumable: false,
-        contentType: 'application/json',
-        preconditionOpts: { ifGenerationMatch: 0 },
+      // Started after the clock, so loading the storage library counts against the time left.
+      const save = Promise.resolve().then(async () => {
+        const file = (await storage()).bucket(location.bucket).file(name);
+        await file.save(recordText(record), {
+          resumable: false,
+          contentType: 'application/json',
+          preconditionOpts: { ifGenerationMatch: 0 },
+        });
       });
       try {
-        await withinBudget(save, limits, `writing gs://${location.bucket}/${name}`);
+        await withinTime(save, timeoutMs, `writing gs://${location.bucket}/${name}`);
       } catch (err) {
         if (storageStatus(err) === 412) return;
         throw err;

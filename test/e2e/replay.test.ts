@@ -45,6 +45,8 @@ it(
       DEAD_LETTER_URI: DEAD_LETTERS,
       STORAGE_EMULATOR_HOST: gcs.url,
       MAX_EVENT_AGE_SECONDS: '86400',
+      // The DAG is missing for good in this story: no grace for a DAG still being parsed.
+      DAG_NOT_FOUND_GRACE_SECONDS: '0',
     };
     const stack = await startStack({ airflow: { dags: [] }, env });
     t.after(async () => {

@@ -20,7 +20,18 @@ export type Fault =
       readonly status: number;
       readonly body?: unknown;
       readonly headers?: Record<string, string>;
+      /** Answer only after this long. */
+      readonly afterMs?: number;
     }
+  /** Answer with these exact bytes (a proxy, a sign-in page, a catch-all). */
+  | {
+      readonly kind: 'raw';
+      readonly status: number;
+      readonly contentType?: string;
+      readonly body: string;
+    }
+  /** Accept the request and never answer it. */
+  | { readonly kind: 'hang' }
   /** Close the connection before handling: nothing is created. */
   | { readonly kind: 'reset' }
   /** Create the run, then close the connection: the answer is lost. */
@@ -70,8 +81,11 @@ export class FakeAirflow {
   readonly requests: Recorded[] = [];
   /** Counts for reports: refusals of a run id that already existed, injected faults by kind. */
   readonly stats = { duplicatesRefused: 0, faults: {} as Record<string, number> };
+  /** Tokens refused with 401 although validly signed (revoked, keys rotated). */
+  readonly revoked = new Set<string>();
   url = '';
   faults: FakeAirflowOptions['faults'];
+  private readonly held: http.ServerResponse[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
   constructor(private readonly options: FakeAirflowOptions = {}) {
@@ -85,6 +99,7 @@ export class FakeAirflow {
   }
 
   close(): Promise<void> {
+    for (const res of this.held.splice(0)) res.destroy();
     return close(this.server);
   }
 
@@ -101,6 +116,7 @@ export class FakeAirflow {
     if (auth === undefined) return undefined;
     const header = headers.authorization ?? '';
     if (!header.startsWith('Bearer ')) return 'no bearer token';
+    if (this.revoked.has(header.slice('Bearer '.length))) return 'the token was revoked';
     const verified = verifyJwt(header.slice('Bearer '.length), auth.publicKey, auth);
     return verified.ok ? undefined : verified.reason;
   }
@@ -128,8 +144,18 @@ export class FakeAirflow {
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === 'hang') {
+      this.held.push(res);
+      return;
+    }
     await delay(this.options.latencyMs ?? 0);
+    if (fault?.kind === 'raw') {
+      const type = fault.contentType === undefined ? {} : { 'content-type': fault.contentType };
+      res.writeHead(fault.status, type).end(fault.body);
+      return;
+    }
     if (fault?.kind === 'status') {
+      await delay(fault.afterMs ?? 0);
       sendJson(
         res,
         fault.status,

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { close, delay, listen, sendJson } from './http-server';
 import type { SigningKey } from './jwt';
 import { newSigningKey, signJwt } from './jwt';
@@ -12,6 +13,8 @@ export interface FakeMetadataOptions {
   readonly email?: string;
   /** Answer token requests with this status instead (e.g. 404: no such service account). */
   readonly failStatus?: number;
+  /** Start with `hangTokens` on. */
+  readonly hangTokens?: boolean;
 }
 
 /**
@@ -25,10 +28,18 @@ export class FakeMetadata {
   readonly fetches = { identity: 0, access: 0 };
   /** Every token handed out, to search logs and errors for. */
   readonly issued: string[] = [];
+  /**
+   * Accept token requests and never answer them (a wedged metadata server); may be switched at
+   * any time. Requests already held stay held until close.
+   */
+  hangTokens = false;
+  private readonly held: http.ServerResponse[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
   private baseUrl = '';
 
-  constructor(private readonly options: FakeMetadataOptions = {}) {}
+  constructor(private readonly options: FakeMetadataOptions = {}) {
+    this.hangTokens = options.hangTokens ?? false;
+  }
 
   get publicKey(): KeyObject {
     return this.key.publicKey;
@@ -49,6 +60,7 @@ export class FakeMetadata {
   }
 
   close(): Promise<void> {
+    for (const res of this.held.splice(0)) res.destroy();
     return close(this.server);
   }
 
@@ -60,6 +72,9 @@ export class FakeMetadata {
       email: this.email,
       email_verified: true,
       iat: now,
+      // Tokens minted in the same second must still differ, as Google's do (a refetch after a
+      // revocation must not hand back the revoked token).
+      jti: randomUUID(),
       exp: now + (this.options.tokenLifetimeSeconds ?? 3600),
       ...claims,
     });
@@ -76,6 +91,10 @@ export class FakeMetadata {
     const url = new URL(req.url ?? '/', 'http://metadata');
     const path = url.pathname.replace(/^\/computeMetadata\/v1\/?/, '');
     const isToken = path.endsWith('/identity') || path.endsWith('/token');
+    if (isToken && this.hangTokens) {
+      this.held.push(res);
+      return;
+    }
     if (isToken) await delay(this.options.tokenLatencyMs ?? 0);
     if (isToken && this.options.failStatus !== undefined) {
       res.writeHead(this.options.failStatus, { 'content-type': 'text/plain' }).end('not available');

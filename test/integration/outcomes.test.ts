@@ -65,7 +65,7 @@ describe('outcomes against a scripted Airflow', () => {
           body: "Invalid IAP credentials: JWT audience doesn't match",
         },
         401,
-        /401.*the web server rejected the token/,
+        /401.*the web server wants credentials and AUTH_MODE=none sends none/,
       ],
       [
         '403 (no Airflow role)',
@@ -77,7 +77,7 @@ describe('outcomes against a scripted Airflow', () => {
         '404: the DAG is unknown to Airflow',
         'no-dag',
         404,
-        /404: DAG with dag_id: 'missing_dag' not found\. Airflow does not know DAG "missing_dag"/,
+        /^Airflow does not know DAG "missing_dag" \(404: DAG with dag_id: 'missing_dag' not found\), and the event is 0 s old, past DAG_NOT_FOUND_GRACE_SECONDS=0\. Check DAG_ID/,
       ],
       [
         '405',
@@ -108,7 +108,8 @@ describe('outcomes against a scripted Airflow', () => {
     ];
     for (const [name, fault, status, message] of cases) {
       it(name, async () => {
-        const dagEnv = fault === 'no-dag' ? { DAG_ID: 'missing_dag' } : {};
+        const dagEnv =
+          fault === 'no-dag' ? { DAG_ID: 'missing_dag', DAG_NOT_FOUND_GRACE_SECONDS: '0' } : {};
         if (fault !== 'no-dag') airflow.faults = () => fault;
         const { pipeline, log } = inProcess({ ...env(), ...dagEnv });
         const d = delivery();

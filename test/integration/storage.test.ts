@@ -172,7 +172,9 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
       env({ DEAD_LETTER_URI: 'gs://dead-letters/trigger/', ...extra });
 
     it('a permanent failure is also one JSON object, named after the run id, written once', async () => {
-      const { pipeline } = inProcess(dl({ DAG_ID: 'no_such_dag', ROUTES: '' }));
+      const { pipeline } = inProcess(
+        dl({ DAG_ID: 'no_such_dag', ROUTES: '', DAG_NOT_FOUND_GRACE_SECONDS: '0' }),
+      );
       const d = delivery('misc/x.csv', '77');
       assert.equal(await pipeline(d), 'failed');
       assert.equal(await pipeline(d), 'failed', 'a redelivery fails the same way');
@@ -206,7 +208,12 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
     it('when the record cannot be written, the delivery is not acked', async () => {
       gcs.fault = (r) => (r.method === 'POST' ? 503 : undefined);
       const { pipeline, log } = inProcess(
-        dl({ DAG_ID: 'no_such_dag', ROUTES: '', RETRY_BUDGET_MS: '1000' }),
+        dl({
+          DAG_ID: 'no_such_dag',
+          ROUTES: '',
+          RETRY_BUDGET_MS: '1000',
+          DAG_NOT_FOUND_GRACE_SECONDS: '0',
+        }),
       );
       await assert.rejects(
         pipeline(delivery('misc/y.csv', '78')),

@@ -5,70 +5,176 @@ import { airflowDetail, classifyConfirm, classifyTrigger } from '../../src/airfl
 
 const RUN = 'gcs__b~n~1';
 
+const RUN_JSON = JSON.stringify({ dag_id: 'd', dag_run_id: RUN, state: 'queued', conf: {} });
+const EXPERIMENTAL_CREATED = JSON.stringify({
+  message: `Created <DagRun d @ 2026-01-01T00:00:00+00:00: ${RUN}, externally triggered: True>`,
+  execution_date: '2026-01-01T00:00:00+00:00',
+});
+
+type Case = [string, Parameters<typeof classifyTrigger>[0], number, string, string, string?];
+
 describe('classifyTrigger', () => {
-  const cases: [string, Parameters<typeof classifyTrigger>, string][] = [
-    ['200 created (v1)', ['v1', RUN, 200, '{}'], 'created'],
-    ['201 created', ['v2', RUN, 201, ''], 'created'],
+  const cases: Case[] = [
+    ['200 with our DAG run (v1)', 'v1', 200, RUN_JSON, 'created'],
+    ['200 with our DAG run (v2)', 'v2', 200, RUN_JSON, 'created'],
+    [
+      'experimental: Airflow 1.10 names the run in its message',
+      'experimental',
+      200,
+      EXPERIMENTAL_CREATED,
+      'created',
+    ],
+    [
+      'experimental: Airflow 2 adds run_id',
+      'experimental',
+      200,
+      JSON.stringify({ message: 'Created', run_id: RUN }),
+      'created',
+    ],
+    // Issue 9: any 2xx counted as created, so a misrouted AIRFLOW_URL lost every event.
+    [
+      '200 sign-in page is not a run',
+      'v1',
+      200,
+      '<!DOCTYPE html><title>Sign in</title>',
+      'permanent',
+      'text/html',
+    ],
+    ['200 plain OK is not a run', 'v2', 200, 'OK', 'permanent', 'text/plain'],
+    ['204 empty is not a run', 'v1', 204, '', 'permanent'],
+    [
+      '200 JSON naming another run is not ours',
+      'v1',
+      200,
+      RUN_JSON.replace(RUN, 'manual__x'),
+      'permanent',
+    ],
+    ['200 JSON without a run id', 'v2', 200, '{"status":"ok"}', 'permanent'],
+    [
+      'experimental 200 not naming our run',
+      'experimental',
+      200,
+      '{"message":"Created"}',
+      'permanent',
+    ],
     [
       '409 on v1 needs confirming',
-      [
-        'v1',
-        RUN,
-        409,
-        '{"detail":"DAGRun with DAG ID: \'d\' and DAGRun ID: \'x\' already exists"}',
-      ],
+      'v1',
+      409,
+      '{"detail":"DAGRun with DAG ID: \'d\' and DAGRun ID: \'x\' already exists"}',
       'confirm',
     ],
-    ['409 on v2 needs confirming', ['v2', RUN, 409, '{"detail":"exists"}'], 'confirm'],
+    ['409 on v2 needs confirming', 'v2', 409, '{"detail":"exists"}', 'confirm'],
     [
       'experimental 400 naming our run id is a duplicate',
-      ['experimental', RUN, 400, `{"error":"Run id ${RUN} already exists for dag id d"}`],
+      'experimental',
+      400,
+      `{"error":"Run id ${RUN} already exists for dag id d"}`,
       'duplicate',
     ],
     [
       'experimental "already exists" about another run is transient',
-      ['experimental', RUN, 400, '{"error":"A DAG Run already exists for DAG d at 2026-01-01"}'],
+      'experimental',
+      400,
+      '{"error":"A DAG Run already exists for DAG d at 2026-01-01"}',
       'transient',
     ],
     [
       'experimental other 400 is permanent',
-      ['experimental', RUN, 400, '{"error":"conf must be a dict"}'],
+      'experimental',
+      400,
+      '{"error":"conf must be a dict"}',
       'permanent',
     ],
-    ['408', ['v1', RUN, 408, ''], 'transient'],
-    ['429', ['v1', RUN, 429, ''], 'transient'],
-    ['500', ['v1', RUN, 500, ''], 'transient'],
-    ['502', ['v1', RUN, 502, '<html>bad gateway</html>'], 'transient'],
-    ['503', ['v2', RUN, 503, ''], 'transient'],
-    ['504', ['experimental', RUN, 504, ''], 'transient'],
-    ['400', ['v1', RUN, 400, '{"detail":"bad"}'], 'permanent'],
-    ['401', ['v1', RUN, 401, ''], 'permanent'],
-    ['403', ['v1', RUN, 403, ''], 'permanent'],
-    ['404', ['v1', RUN, 404, ''], 'permanent'],
-    ['405', ['v1', RUN, 405, ''], 'permanent'],
+    ['408', 'v1', 408, '', 'transient'],
+    ['429', 'v1', 429, '', 'transient'],
+    ['500', 'v1', 500, '', 'transient'],
+    ['502', 'v1', 502, '<html>bad gateway</html>', 'transient'],
+    ['503', 'v2', 503, '', 'transient'],
+    ['504', 'experimental', 504, '', 'transient'],
+    ['400', 'v1', 400, '{"detail":"bad"}', 'permanent'],
+    ['401: the token was refused', 'v1', 401, '', 'unauthorized'],
+    ['403', 'v1', 403, '', 'permanent'],
+    ['404 without a DAG named: the API path', 'v1', 404, '{"detail":"Not Found"}', 'permanent'],
+    [
+      '404 DAGRun not found is not a missing DAG',
+      'v1',
+      404,
+      '{"detail":"DAGRun not found"}',
+      'permanent',
+    ],
+    [
+      '404 DAG not found (v1)',
+      'v1',
+      404,
+      '{"title":"DAG not found","detail":"DAG with dag_id: \'d\' not found"}',
+      'dag-missing',
+    ],
+    [
+      '404 Dag not found (v2)',
+      'v2',
+      404,
+      '{"detail":"Dag with id d was not found"}',
+      'dag-missing',
+    ],
+    [
+      '404 Dag id not found (experimental)',
+      'experimental',
+      404,
+      '{"error":"Dag id d not found"}',
+      'dag-missing',
+    ],
+    ['405', 'v1', 405, '', 'permanent'],
     [
       '422',
-      ['v2', RUN, 422, '{"detail":[{"loc":["body","x"],"msg":"Extra inputs are not permitted"}]}'],
+      'v2',
+      422,
+      '{"detail":[{"loc":["body","x"],"msg":"Extra inputs are not permitted"}]}',
       'permanent',
     ],
-    ['302 to a sign-in page', ['v1', RUN, 302, ''], 'permanent'],
+    ['302 to a sign-in page', 'v1', 302, '', 'permanent'],
   ];
-  for (const [name, args, kind] of cases) {
+  for (const [name, api, status, body, kind, contentType] of cases) {
     it(name, () => {
-      assert.equal(classifyTrigger(...args).kind, kind);
+      const res = contentType === undefined ? { status, body } : { status, body, contentType };
+      assert.equal(classifyTrigger(api, RUN, res).kind, kind);
     });
   }
 
-  it('confirm: the run exists, so the 409 was ours', () => {
-    assert.equal(classifyConfirm(200, '{}', 'x').kind, 'duplicate');
+  it('a 2xx that is not a run says what came back, without the token it may echo', () => {
+    const token = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl';
+    const v = classifyTrigger('v1', RUN, {
+      status: 200,
+      body: `<html>Sign in ${token}</html>`,
+      contentType: 'text/html; charset=utf-8',
+    });
+    assert.ok(v.kind === 'permanent');
+    assert.match(v.detail, /^200 \(text\/html\) "<html>Sign in/);
+    assert.doesNotMatch(v.detail, /eyJhbGci/);
+  });
+
+  it('confirm: the GET answers our run, so the 409 was ours', () => {
+    assert.equal(
+      classifyConfirm('v1', RUN, { status: 200, body: RUN_JSON }, 'x').kind,
+      'duplicate',
+    );
+  });
+  it('confirm: a 200 that is not our run confirms nothing', () => {
+    const v = classifyConfirm('v2', RUN, { status: 200, body: '<html>login</html>' }, 'x');
+    assert.equal(v.kind, 'transient');
   });
   it('confirm: the run does not exist, so somebody else holds the date: transient', () => {
-    const v = classifyConfirm(404, '{"detail":"not found"}', 'logical date taken');
+    const v = classifyConfirm(
+      'v1',
+      RUN,
+      { status: 404, body: '{"detail":"not found"}' },
+      'logical date taken',
+    );
     assert.ok(v.kind === 'transient');
     assert.match(v.detail, /another run holds the logical date/);
   });
   it('confirm: the GET itself failing is transient', () => {
-    assert.equal(classifyConfirm(503, '', 'x').kind, 'transient');
+    assert.equal(classifyConfirm('v1', RUN, { status: 503, body: '' }, 'x').kind, 'transient');
   });
 });
 

@@ -17,6 +17,7 @@ describe('parseConfig: accepted environments', () => {
       requestTimeoutMs: 90_000,
       retryBudgetMs: 120_000,
       maxEventAgeSeconds: 86_400,
+      dagNotFoundGraceSeconds: 900,
       include: [],
       exclude: [],
       routes: [],
