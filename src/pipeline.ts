@@ -1,13 +1,13 @@
 import { triggerDagRun } from './airflow/client';
 import type { Auth } from './auth';
-import type { ConfExtras } from './conf';
-import { buildConf } from './conf';
+import { serializeConf } from './conf';
 import type { Config } from './config';
 import type { DeadLetterStore } from './dead-letter';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery, ObjectEvent } from './event';
 import { parseDelivery } from './event';
 import type { Transport } from './http';
+import type { JsonTextResult } from './json-text';
 import type { Logger } from './log';
 import { redact } from './redact';
 import { DEFAULT_BACKOFF } from './retry';
@@ -17,7 +17,7 @@ import { makeRunId } from './run-id';
 import { createScreen } from './screen';
 import type { Fields, Outcome, RunFields } from './settle';
 import { createSettler } from './settle';
-import type { ContentReader } from './storage/content';
+import type { ContentReader, ContentResult } from './storage/content';
 
 export type { Outcome } from './settle';
 
@@ -46,10 +46,6 @@ export interface HandleOptions {
  */
 export type Pipeline = (delivery: Delivery, options?: HandleOptions) => Promise<Outcome>;
 
-type Extras =
-  | { readonly ok: true; readonly extras: ConfExtras }
-  | { readonly ok: false; readonly reason: string };
-
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { config, logger } = deps;
   const screen = createScreen(config);
@@ -57,21 +53,25 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const settle = createSettler(deps);
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
 
-  /** The route's static conf, and the object's content when the route asks for it. */
-  async function extras(destination: Destination, event: ObjectEvent): Promise<Extras> {
-    if (destination.content === null) return { ok: true, extras: { staticConf: destination.conf } };
+  /**
+   * The run's conf as JSON text, serialized once here before any request (issue 9): content that
+   * cannot be carried (not JSON, too deep, too big, not serializable) is a reason, never a throw.
+   */
+  async function confText(destination: Destination, event: ObjectEvent): Promise<JsonTextResult> {
+    if (destination.content === null) return serializeConf(event, { staticConf: destination.conf });
     if (deps.readContent === undefined) throw new Error('a content route needs a content reader');
+    let read: ContentResult;
     try {
-      const read = await deps.readContent(event);
-      return read.ok
-        ? { ok: true, extras: { staticConf: destination.conf, content: read.content } }
-        : read;
+      read = await deps.readContent(event);
     } catch (err) {
       const why = redact(err instanceof Error ? err.message : String(err));
       throw new DeliveryError(
         `reading gs://${event.bucket}/${event.name} failed (${why}); the platform will redeliver`,
       );
     }
+    return read.ok
+      ? serializeConf(event, { staticConf: destination.conf, content: read.content })
+      : read;
   }
 
   async function trigger(
@@ -82,10 +82,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     startedAt: number,
   ) {
     const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
-    const extra = await extras(destination, event);
-    if (!extra.ok) {
+    const conf = await confText(destination, event);
+    if (!conf.ok) {
       const facts = {
-        reason: `Content: ${extra.reason}`,
+        reason: `Content: ${conf.reason}`,
         status: null,
         dagId: fields.dagId,
         runId: fields.runId,
@@ -105,8 +105,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       },
     };
     const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: destination.dagId };
-    const conf = buildConf(event, extra.extras);
-    const result = await triggerDagRun(clientDeps, target, fields.runId, conf, startedAt);
+    const result = await triggerDagRun(clientDeps, target, fields.runId, conf.text, startedAt);
     return settle.triggered(fields, result, where, delivery);
   }
 

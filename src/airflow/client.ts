@@ -4,6 +4,7 @@ import { AuthError } from '../errors/auth-error';
 import { DeliveryError } from '../errors/delivery-error';
 import { TransportError } from '../errors/transport-error';
 import type { HttpResponse, Transport } from '../http';
+import type { JsonText } from '../json-text';
 import type { Backoff } from '../retry';
 import { parseRetryAfter, retryDelay } from '../retry';
 import { failureMessage } from './messages';
@@ -50,7 +51,7 @@ async function post(
   deps: AirflowClientDeps,
   target: DagTarget,
   runId: string,
-  conf: Record<string, unknown>,
+  conf: JsonText,
   timeoutMs: number,
 ): Promise<{ verdict: SettledVerdict; res: HttpResponse; what: string }> {
   const auth = await deps.auth.headers();
@@ -71,7 +72,7 @@ async function attemptOnce(
   deps: AirflowClientDeps,
   target: DagTarget,
   runId: string,
-  conf: Record<string, unknown>,
+  conf: JsonText,
   timeoutMs: number,
 ): Promise<Attempt> {
   try {
@@ -105,7 +106,7 @@ export async function triggerDagRun(
   deps: AirflowClientDeps,
   target: DagTarget,
   runId: string,
-  conf: Record<string, unknown>,
+  conf: JsonText,
   startedAt: number,
 ): Promise<TriggerResult> {
   for (let attempt = 1; ; attempt += 1) {

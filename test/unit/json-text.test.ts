@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ObjectEvent } from '../../src/event';
 import {
   exactJson,
   jsonObject,
@@ -8,6 +9,7 @@ import {
   toJsonText,
   withMembers,
 } from '../../src/json-text';
+import { parseJsonContent } from '../../src/storage/content';
 
 const nested = (depth: number, open = '[', close = ']', inner = '1'): string =>
   `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
@@ -169,5 +171,38 @@ describe('jsonObject and withMembers: concatenation', () => {
     assert.equal(withMembers(empty.text, [['c', raw.text]]), '{"c":[9007199254740993,1e400]}');
     assert.equal(withMembers(one.text, [['c', raw.text]]), '{"a":1,"c":[9007199254740993,1e400]}');
     assert.equal(withMembers(one.text, []), '{"a":1}');
+  });
+});
+
+describe('parseJsonContent keeps its BOM and not-JSON behaviour', () => {
+  const event: ObjectEvent = {
+    meta: { id: '1', type: 't', time: null, source: null },
+    data: {},
+    bucket: 'b',
+    name: 't/run.json',
+    generation: '7',
+  };
+
+  it('a UTF-8 byte order mark is dropped', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"n": 1e400}\n')]);
+    assert.deepEqual(parseJsonContent(bytes, event), { ok: true, content: '{"n":1e400}' });
+  });
+
+  it('not JSON names the object', () => {
+    const result = parseJsonContent(Buffer.from('date=2026-11-24'), event);
+    assert.equal(result.ok, false);
+    assert.match(
+      result.reason,
+      /^gs:\/\/b\/t\/run\.json \(generation 7\) is not JSON: Unexpected token/,
+    );
+  });
+
+  it('too deep names the object and the limit', () => {
+    const result = parseJsonContent(Buffer.from(nested(MAX_JSON_DEPTH + 1)), event);
+    assert.equal(result.ok, false);
+    assert.match(
+      result.reason,
+      new RegExp(`^gs://b/t/run\\.json \\(generation 7\\) is nested deeper than ${MAX_JSON_DEPTH}`),
+    );
   });
 });
