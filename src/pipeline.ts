@@ -1,7 +1,6 @@
 import { triggerDagRun } from './airflow/client';
 import type { Auth } from './auth';
-import type { ConfExtras } from './conf';
-import { buildConf } from './conf';
+import { serializeConf } from './conf';
 import type { Config } from './config';
 import type { DeadLetterStore } from './dead-letter';
 import { DeliveryError } from './errors/delivery-error';
@@ -10,6 +9,7 @@ import { deadlineFor, timeLeft } from './deadline';
 import type { Delivery, ObjectEvent } from './event';
 import { parseDelivery } from './event';
 import type { Transport } from './http';
+import type { JsonTextResult } from './json-text';
 import type { Logger } from './log';
 import { redact } from './redact';
 import { DEFAULT_BACKOFF } from './retry';
@@ -19,7 +19,7 @@ import { makeRunId } from './run-id';
 import { createScreen } from './screen';
 import type { Fields, Outcome, RunFields } from './settle';
 import { createSettler } from './settle';
-import type { ContentReader } from './storage/content';
+import type { ContentReader, ContentResult } from './storage/content';
 
 export type { Outcome } from './settle';
 
@@ -48,10 +48,6 @@ export interface HandleOptions {
  */
 export type Pipeline = (delivery: Delivery, options?: HandleOptions) => Promise<Outcome>;
 
-type Extras =
-  | { readonly ok: true; readonly extras: ConfExtras }
-  | { readonly ok: false; readonly reason: string };
-
 export function createPipeline(deps: PipelineDeps): Pipeline {
   const { config, logger } = deps;
   const screen = createScreen(config);
@@ -59,25 +55,29 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const settle = createSettler(deps);
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
 
-  /** The route's static conf, and the object's content when the route asks for it. */
-  async function extras(
+  /**
+   * The run's conf as JSON text, serialized once here before any request (issue 9): content that
+   * cannot be carried (not JSON, too deep, too big, not serializable) is a reason, never a throw.
+   */
+  async function confText(
     destination: Destination,
     event: ObjectEvent,
     deadline: Deadline,
-  ): Promise<Extras> {
-    if (destination.content === null) return { ok: true, extras: { staticConf: destination.conf } };
+  ): Promise<JsonTextResult> {
+    if (destination.content === null) return serializeConf(event, { staticConf: destination.conf });
     if (deps.readContent === undefined) throw new Error('a content route needs a content reader');
+    let read: ContentResult;
     try {
-      const read = await deps.readContent(event, timeLeft(deadline, deps.now()));
-      return read.ok
-        ? { ok: true, extras: { staticConf: destination.conf, content: read.content } }
-        : read;
+      read = await deps.readContent(event, timeLeft(deadline, deps.now()));
     } catch (err) {
       const why = redact(err instanceof Error ? err.message : String(err));
       throw new DeliveryError(
         `reading gs://${event.bucket}/${event.name} failed (${why}); the platform will redeliver`,
       );
     }
+    return read.ok
+      ? serializeConf(event, { staticConf: destination.conf, content: read.content })
+      : read;
   }
 
   async function trigger(
@@ -88,10 +88,10 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     deadline: Deadline,
   ) {
     const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
-    const extra = await extras(destination, event, deadline);
-    if (!extra.ok) {
+    const conf = await confText(destination, event, deadline);
+    if (!conf.ok) {
       const facts = {
-        reason: `Content: ${extra.reason}`,
+        reason: `Content: ${conf.reason}`,
         status: null,
         dagId: fields.dagId,
         runId: fields.runId,
@@ -111,9 +111,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       },
     };
     const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: destination.dagId };
-    const conf = buildConf(event, extra.extras);
     const eventTimeMs = event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
-    const job = { target, runId: fields.runId, conf, deadline, eventTimeMs };
+    const job = { target, runId: fields.runId, conf: conf.text, deadline, eventTimeMs };
     const result = await triggerDagRun(clientDeps, job);
     return settle.triggered(fields, result, where, delivery, timeLeft(deadline, deps.now()));
   }

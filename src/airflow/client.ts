@@ -7,6 +7,7 @@ import { DeliveryError } from '../errors/delivery-error';
 import { TransportError } from '../errors/transport-error';
 import type { HttpResponse, Transport } from '../http';
 import { MAX_BODY_BYTES } from '../http';
+import type { JsonText } from '../json-text';
 import type { Backoff } from '../retry';
 import { parseRetryAfter, retryDelay } from '../retry';
 import { dagMissingMessage, failureMessage } from './messages';
@@ -33,7 +34,8 @@ export interface AirflowClientDeps {
 export interface TriggerJob {
   readonly target: DagTarget;
   readonly runId: string;
-  readonly conf: Record<string, unknown>;
+  /** Serialized once by the pipeline; every attempt sends the same text. */
+  readonly conf: JsonText;
   readonly deadline: Deadline;
   /** When the object was finalized (ms since the epoch), NaN when the event did not say. */
   readonly eventTimeMs: number;

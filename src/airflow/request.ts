@@ -1,4 +1,6 @@
 import type { AirflowApi } from '../config';
+import type { JsonText } from '../json-text';
+import { jsonObject, jsonScalar } from '../json-text';
 
 export interface HttpRequest {
   readonly method: 'GET' | 'POST';
@@ -28,32 +30,44 @@ function runsPath(target: DagTarget): string {
   }
 }
 
-function triggerBody(api: AirflowApi, runId: string, conf: Record<string, unknown>): object {
+/**
+ * The body around `conf`, already JSON text (serializeConf, once per delivery): embedded by
+ * concatenation, so an attempt never serializes the conf again and cannot change a digit of it.
+ */
+function triggerBody(api: AirflowApi, runId: string, conf: JsonText): JsonText {
+  const id = jsonScalar(runId);
   switch (api) {
     // Airflow 1 / legacy: `replace_microseconds` "false" keeps the server's microseconds, so two
     // runs triggered in the same second do not collide on execution_date.
     case 'experimental':
-      return { run_id: runId, conf, replace_microseconds: 'false' };
+      return jsonObject([
+        ['run_id', id],
+        ['conf', conf],
+        ['replace_microseconds', jsonScalar('false')],
+      ]);
     // Airflow 2: no logical_date, so the server's "now" avoids same-date conflicts.
     case 'v1':
-      return { dag_run_id: runId, conf };
+      return jsonObject([
+        ['dag_run_id', id],
+        ['conf', conf],
+      ]);
     // Airflow 3: `logical_date` is required (null allowed) and unknown keys are a 422.
     case 'v2':
-      return { dag_run_id: runId, logical_date: null, conf };
+      return jsonObject([
+        ['dag_run_id', id],
+        ['logical_date', jsonScalar(null)],
+        ['conf', conf],
+      ]);
   }
 }
 
-/** The POST that creates the DAG run `runId` with `conf`. */
-export function triggerRequest(
-  target: DagTarget,
-  runId: string,
-  conf: Record<string, unknown>,
-): HttpRequest {
+/** The POST that creates the DAG run `runId` with `conf` (the conf's JSON text). */
+export function triggerRequest(target: DagTarget, runId: string, conf: JsonText): HttpRequest {
   return {
     method: 'POST',
     url: target.airflowUrl + runsPath(target),
     headers: JSON_HEADERS,
-    body: JSON.stringify(triggerBody(target.api, runId, conf)),
+    body: triggerBody(target.api, runId, conf),
   };
 }
 

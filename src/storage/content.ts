@@ -1,10 +1,13 @@
 import type { ObjectEvent } from '../event';
+import type { JsonText } from '../json-text';
+import { exactJson } from '../json-text';
 import { redact } from '../redact';
 import type { StorageAccess } from './client';
 import { storageStatus, withinTime } from './client';
 
 export type ContentResult =
-  | { readonly ok: true; readonly content: unknown }
+  /** The content as written (only whitespace between tokens dropped): numbers keep every digit. */
+  | { readonly ok: true; readonly content: JsonText }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -33,16 +36,15 @@ function permanentReason(err: unknown, event: ObjectEvent): string | undefined {
   return undefined;
 }
 
+/**
+ * A trigger file's bytes as JSON text to carry into the conf. Not JSON, or nested deeper than
+ * MAX_JSON_DEPTH, is a reason (a dead letter): redelivering the same version cannot fix it.
+ */
 export function parseJsonContent(bytes: Buffer, event: ObjectEvent): ContentResult {
-  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-  try {
-    return { ok: true, content: JSON.parse(text) as unknown };
-  } catch (err) {
-    return {
-      ok: false,
-      reason: `${where(event)} is not JSON: ${redact(err instanceof Error ? err.message : String(err))}`,
-    };
-  }
+  const checked = exactJson(bytes.toString('utf8').replace(/^\uFEFF/, ''));
+  return checked.ok
+    ? { ok: true, content: checked.text }
+    : { ok: false, reason: `${where(event)} is ${redact(checked.reason)}` };
 }
 
 /**

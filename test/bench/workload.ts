@@ -1,5 +1,5 @@
 import { triggerRequest } from '../../src/airflow/request';
-import { buildConf } from '../../src/conf';
+import { serializeConf } from '../../src/conf';
 import { parseDelivery } from '../../src/event';
 import { makeRunId } from '../../src/run-id';
 import type { HttpDelivery } from '../helpers/events';
@@ -44,10 +44,12 @@ export function toAirflow(
     });
     if (!parsed.ok) throw new Error(`bench event does not parse: ${parsed.reason}`);
     const { event } = parsed;
+    const conf = serializeConf(event);
+    if (!conf.ok) throw new Error(`bench conf does not serialize: ${conf.reason}`);
     const request = triggerRequest(
       target,
       makeRunId(event.bucket, event.name, event.generation),
-      buildConf(event),
+      conf.text,
     );
     const headers = { ...request.headers, ...(authorization && { authorization }) };
     return prepare(request.url, headers, request.body ?? '');

@@ -40,6 +40,7 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
   });
   beforeEach(() => {
     airflow.runs.clear();
+    airflow.requests.length = 0;
     gcs.fault = undefined;
     gcs.mediaBytesServed = 0;
     gcs.requests.length = 0;
@@ -84,6 +85,45 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
         (r) => r.query.get('generation') === first && r.query.get('alt') === 'media',
       ),
     );
+  });
+
+  it('a trigger file: its numbers reach Airflow exactly as written (issue 9, item 5)', async () => {
+    const text =
+      '{"order_id": 9007199254740993, "tweet_id": 1234567890123456789,\n' +
+      ' "amount": 12345678901234567890.123456789, "huge": 1e400, "neg": -0, "e": 1E5}\n';
+    const g = gcs.put('landing', 'triggers/numbers.json', text);
+    const d = delivery('triggers/numbers.json', g, { size: String(Buffer.byteLength(text)) });
+    assert.equal(await inProcess(env()).pipeline(d), 'created');
+    const [post, ...more] = airflow.posts;
+    assert.equal(more.length, 0);
+    for (const exact of [
+      '"order_id":9007199254740993',
+      '"tweet_id":1234567890123456789',
+      '"amount":12345678901234567890.123456789',
+      '"huge":1e400',
+      '"neg":-0',
+      '"e":1E5',
+    ]) {
+      assert.ok(post?.body.includes(exact), `${exact} in ${post?.body ?? '(no POST)'}`);
+    }
+    const conf = runOf('run_with_params')?.conf ?? {};
+    assert.equal(conf['generation'], g, 'the object data is unaffected: strings stay strings');
+    assert.equal(conf['size'], String(Buffer.byteLength(text)));
+  });
+
+  it('a trigger file nested 5,000 deep: a Content: dead letter on the first delivery, no POST (issue 9, item 4)', async () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const g = gcs.put('landing', 'triggers/deep.json', deep);
+    const { pipeline, log } = inProcess(env());
+    const d = delivery('triggers/deep.json', g, { size: String(deep.length) });
+    assert.equal(await pipeline(d), 'failed');
+    assert.equal(airflow.posts.length, 0, 'no POST');
+    const [line, ...more] = log.lines;
+    assert.equal(more.length, 0, 'one line');
+    assert.equal(line?.severity, 'ERROR');
+    assert.equal(line['deadLetter'], true);
+    assert.match(String(line['reason']), /^Content: gs:\/\/landing\/triggers\/deep\.json /);
+    assert.match(line.message ?? '', /nested deeper than 64 levels/);
   });
 
   const failures: [string, () => Delivery, RegExp, (() => void)?][] = [

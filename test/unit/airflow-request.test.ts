@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { getRunRequest, triggerRequest } from '../../src/airflow/request';
+import { exactJson, toJsonText } from '../../src/json-text';
 import { sharedFile } from '../helpers/paths';
 
 const base = {
@@ -10,10 +11,13 @@ const base = {
   dagId: 'load sales/v2',
 };
 const conf = { bucket: 'b', name: 'n', generation: '1', event: { id: 'e' } };
+const serialized = toJsonText(conf);
+assert.ok(serialized.ok);
+const confText = serialized.text;
 
 describe('triggerRequest per API', () => {
   it('experimental: dag_runs, run_id, replace_microseconds "false"', () => {
-    const req = triggerRequest({ ...base, api: 'experimental' }, 'r1', conf);
+    const req = triggerRequest({ ...base, api: 'experimental' }, 'r1', confText);
     assert.equal(req.method, 'POST');
     assert.equal(
       req.url,
@@ -28,7 +32,7 @@ describe('triggerRequest per API', () => {
   });
 
   it('v1: dagRuns, dag_run_id and conf, no logical_date', () => {
-    const req = triggerRequest({ ...base, api: 'v1' }, 'r1', conf);
+    const req = triggerRequest({ ...base, api: 'v1' }, 'r1', confText);
     assert.equal(
       req.url,
       'https://example.composer.googleusercontent.com/api/v1/dags/load%20sales%2Fv2/dagRuns',
@@ -38,13 +42,25 @@ describe('triggerRequest per API', () => {
   });
 
   it('v2: dagRuns, dag_run_id, logical_date null, conf', () => {
-    const req = triggerRequest({ ...base, api: 'v2' }, 'r1', conf);
+    const req = triggerRequest({ ...base, api: 'v2' }, 'r1', confText);
     assert.equal(
       req.url,
       'https://example.composer.googleusercontent.com/api/v2/dags/load%20sales%2Fv2/dagRuns',
     );
     assert.deepEqual(JSON.parse(req.body ?? ''), { dag_run_id: 'r1', logical_date: null, conf });
     assert.equal(req.headers['content-type'], 'application/json');
+  });
+
+  it('the conf text goes into every body verbatim, never serialized again (issue 9)', () => {
+    const checked = exactJson('{"content":{"n":9007199254740993,"x":1e400,"z":-0,"s":"\\u00e9"}}');
+    assert.ok(checked.ok);
+    const exact = checked.text;
+    for (const api of ['experimental', 'v1', 'v2'] as const) {
+      const body = triggerRequest({ ...base, api }, 'r"1', exact).body ?? '';
+      assert.ok(body.includes(`"conf":${exact}`), `${api}: ${body}`);
+      assert.ok(body.includes('"r\\"1"'), `${api}: the run id is a JSON string: ${body}`);
+      JSON.parse(body); // and the whole body is JSON
+    }
   });
 
   it('GET run by id, both parts encoded', () => {
@@ -109,10 +125,9 @@ for (const [api, file, path] of [
       it('every key we send is a writable property of the body schema', () => {
         const ref = post?.requestBody?.content['application/json']?.schema.$ref ?? '';
         const props = properties(spec, ref);
-        const body = JSON.parse(triggerRequest({ ...base, api }, 'r1', conf).body ?? '') as Record<
-          string,
-          unknown
-        >;
+        const body = JSON.parse(
+          triggerRequest({ ...base, api }, 'r1', confText).body ?? '',
+        ) as Record<string, unknown>;
         for (const key of Object.keys(body)) {
           assert.ok(key in props, `${key} is in ${ref}`);
           assert.notEqual(props[key]?.readOnly, true, `${key} is writable`);

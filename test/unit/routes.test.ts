@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { buildConf } from '../../src/conf';
+import { serializeConf } from '../../src/conf';
+import { exactJson } from '../../src/json-text';
 import { DEFAULT_DAG_ID, parseConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors/config-error';
 import type { ObjectEvent } from '../../src/event';
@@ -195,20 +196,38 @@ describe('createRouter', () => {
   });
 });
 
-describe('buildConf with route extras', () => {
-  it('adds static keys and content; object fields win a clash', () => {
-    const conf = buildConf(event('b', 'n'), {
-      staticConf: { team: 'x', name: 'not-the-object' },
-      content: { rows: 3 },
+describe('serializeConf with route extras', () => {
+  it('adds static keys and the content as written; object fields win a clash', () => {
+    const content = exactJson('{"rows": 3, "amount": 1.50}');
+    assert.ok(content.ok);
+    const conf = serializeConf(event('b', 'n'), {
+      staticConf: { team: 'x', name: 'not-the-object', content: 'gives way' },
+      content: content.text,
     });
-    assert.deepEqual(conf, {
+    assert.ok(conf.ok);
+    assert.ok(conf.text.endsWith(',"content":{"rows":3,"amount":1.50}}'), conf.text);
+    assert.deepEqual(JSON.parse(conf.text), {
       team: 'x',
       bucket: 'b',
       name: 'n',
       generation: '1',
       size: '3',
-      content: { rows: 3 },
+      content: { rows: 3, amount: 1.5 },
       event: { id: '1', type: 't', time: null, source: null },
     });
+  });
+
+  it('without a content route, a static `content` key stays', () => {
+    const conf = serializeConf(event('b', 'n'), { staticConf: { content: 'static' } });
+    assert.ok(conf.ok);
+    assert.equal((JSON.parse(conf.text) as Record<string, unknown>)['content'], 'static');
+  });
+
+  it('a conf that cannot be serialized is a reason naming the object, never a throw', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic['self'] = cyclic;
+    const conf = serializeConf(event('b', 'n'), { staticConf: cyclic });
+    assert.equal(conf.ok, false);
+    assert.match(conf.reason, /^the conf for gs:\/\/b\/n \(generation 1\) is not serializable/);
   });
 });
