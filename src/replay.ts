@@ -1,8 +1,10 @@
 import type { File } from '@google-cloud/storage';
 import type { DeadLetter } from './dead-letter';
 import { DeliveryError } from './errors/delivery-error';
+import { ReplayError } from './errors/replay-error';
 import { isRecord } from './event';
 import type { GsLocation } from './gs-uri';
+import { formatGsUri } from './gs-uri';
 import type { Outcome, Pipeline } from './pipeline';
 import { redact } from './redact';
 import type { StorageAccess, StorageLimits } from './storage/client';
@@ -165,17 +167,27 @@ async function settle(deps: ReplayDeps, file: File, dryRun: boolean): Promise<Re
   }
 }
 
+/**
+ * Not raced against the retry budget as a record is: a listing may take many pages, and each
+ * request already has the client's timeout and few retries.
+ */
 async function list(deps: ReplayDeps, location: GsLocation): Promise<File[]> {
-  const bucket = (await deps.storage()).bucket(location.bucket);
-  const [files] = await bucket.getFiles({ prefix: location.path, autoPaginate: true });
-  return files;
+  try {
+    const bucket = (await deps.storage()).bucket(location.bucket);
+    const [files] = await bucket.getFiles({ prefix: location.path, autoPaginate: true });
+    return files;
+  } catch (err) {
+    throw new ReplayError(`cannot list ${formatGsUri(location)} (${describeError(err)})`, {
+      cause: err,
+    });
+  }
 }
 
 /**
  * Lists the dead letters under `location`, re-runs each through the pipeline, and deletes a
  * record only once its event is a DAG run (created now, or found already there). One at a time,
- * to spare the web server after an outage. Every listed record gets an
- * item. Safe to run twice at once: the run ids make Airflow refuse a
+ * to spare the web server after an outage. Throws only a ReplayError, when the listing fails;
+ * every listed record gets an item. Safe to run twice at once: the run ids make Airflow refuse a
  * second run, and a record the other replay deleted first counts as replayed.
  */
 export async function replay(

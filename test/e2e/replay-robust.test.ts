@@ -232,4 +232,17 @@ describe('replay: every record ends in the report, whatever the others do', () =
       );
     },
   );
+
+  it('a listing that fails (no such bucket, no permission): one line on stderr naming it, exit 1', async () => {
+    for (const status of [404, 403]) {
+      gcs.fault = (req) => (req.method === 'GET' && req.path === LIST_PATH ? status : undefined);
+      const run = await replayCli(env(), [DEAD_LETTERS]);
+      assert.equal(run.code, 1);
+      assert.equal(run.stdout, '');
+      assert.equal(
+        run.stderr,
+        `error: cannot list ${DEAD_LETTERS} (HTTP ${status}: injected ${status})\n`,
+      );
+    }
+  });
 });
