@@ -3,8 +3,9 @@
  * `replay gs://BUCKET/PREFIX/ [--dry-run]` (also `npm run replay -- …`): re-runs the dead letters
  * kept under DEAD_LETTER_URI through the function's own pipeline, with the function's settings
  * from the environment (AIRFLOW_URL, DAG_ID, ROUTES, AUTH_MODE, …). Log lines go to stderr, the
- * report to stdout. Exit 0 when nothing remains, 1 when some records are still failing, 2 on a
- * usage or configuration error.
+ * report to stdout: a line per record, whatever happened to the others, then the totals. Exit 0
+ * when nothing remains, 1 when some records are still failing or ended in an error (or the
+ * listing failed: one line on stderr), 2 on a usage or configuration error.
  */
 import pino from 'pino';
 import { ConfigError } from '../errors/config-error';
@@ -12,6 +13,7 @@ import { UsageError } from '../errors/usage-error';
 import { asPrefix, formatGsUri, parseGsUri } from '../gs-uri';
 import { createInstance } from '../instance';
 import { createLogger } from '../log';
+import type { ReplaySummary } from '../replay';
 import { replay } from '../replay';
 import { parseCli, runMain } from './main';
 
@@ -46,17 +48,23 @@ async function main(): Promise<number> {
     throw err;
   }
   const dryRun = values['dry-run'] === true;
-  const summary = await replay({ storage: instance.storage, pipeline: instance.pipeline }, where, {
-    dryRun,
-  });
-  for (const item of summary.items)
-    process.stdout.write(`${item.result.padEnd(10)} ${item.name}: ${item.detail}\n`);
+  const { config, pipeline, storage } = instance;
+  const limits = { requestTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs };
+  const summary = await replay({ storage, pipeline, limits }, where, { dryRun });
+  process.stdout.write(report(summary, formatGsUri(where), dryRun));
+  return summary.remaining > 0 || summary.errors > 0 ? 1 : 0;
+}
+
+/** A line per record, then the totals; errors only when there were any. */
+function report(summary: ReplaySummary, uri: string, dryRun: boolean): string {
+  const lines = summary.items.map((i) => `${i.result.padEnd(10)} ${i.name}: ${i.detail}`);
   const settled = summary.items.filter((i) => !i.kept).length;
   const done = dryRun ? `would replay ${summary.items.length}` : `replayed ${settled}`;
-  process.stdout.write(
-    `${formatGsUri(where)}: ${summary.items.length} record(s), ${done}, ${summary.remaining} remaining\n`,
+  const errors = summary.errors > 0 ? `, ${summary.errors} error(s)` : '';
+  lines.push(
+    `${uri}: ${summary.items.length} record(s), ${done}, ${summary.remaining} remaining${errors}`,
   );
-  return summary.remaining > 0 ? 1 : 0;
+  return `${lines.join('\n')}\n`;
 }
 
 runMain(main);

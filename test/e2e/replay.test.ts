@@ -1,38 +1,12 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { it } from 'node:test';
-import { promisify } from 'node:util';
 import { FakeGcs } from '../fakes/gcs';
 import { binary, deliver, objectData } from '../helpers/events';
-import { ROOT } from '../helpers/paths';
+import { replayCli } from '../helpers/replay-cli';
 import { startStack } from '../helpers/stack';
 
 const DAG = 'load_sales';
 const DEAD_LETTERS = 'gs://dead-letters/trigger/';
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The replay command as a user runs it (the built bin entry), with the function's settings. */
-async function replayCli(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  const script = path.join(ROOT, 'build', 'src', 'cli', 'replay.js');
-  const home = mkdtempSync(path.join(os.tmpdir(), 'replay-home-'));
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [script, ...args], {
-      env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 it(
   'round trip: DAG missing -> dead letters in a bucket; DAG created -> replay -> one run each, records deleted; again -> nothing to do',
@@ -71,13 +45,13 @@ it(
     assert.equal(gcs.live('dead-letters', 'trigger/').length, 3);
 
     // 2. A dry run lists them and changes nothing.
-    const dry = await replayCli(cliEnv, DEAD_LETTERS, '--dry-run');
+    const dry = await replayCli(cliEnv, [DEAD_LETTERS, '--dry-run']);
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /3 record\(s\), would replay 3, 0 remaining/);
     assert.equal(gcs.live('dead-letters', 'trigger/').length, 3);
 
     // 3. Replaying before the cause is fixed keeps every record and says so in the exit code.
-    const early = await replayCli(cliEnv, DEAD_LETTERS);
+    const early = await replayCli(cliEnv, [DEAD_LETTERS]);
     assert.equal(early.code, 1);
     assert.match(early.stdout, /3 record\(s\), replayed 0, 3 remaining/);
     assert.equal(
@@ -92,7 +66,7 @@ it(
     assert.equal((await deliver(stack.fn.url, events.c)).status, 204);
     assert.equal(stack.airflow.runs.size, 1);
 
-    const fixed = await replayCli(cliEnv, DEAD_LETTERS);
+    const fixed = await replayCli(cliEnv, [DEAD_LETTERS]);
     assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
     assert.match(fixed.stdout, /3 record\(s\), replayed 3, 0 remaining/);
     assert.match(
@@ -111,7 +85,7 @@ it(
     assert.equal(gcs.live('dead-letters', 'trigger/').length, 0, 'records deleted');
 
     // 5. Nothing left.
-    const again = await replayCli(cliEnv, DEAD_LETTERS);
+    const again = await replayCli(cliEnv, [DEAD_LETTERS]);
     assert.equal(again.code, 0);
     assert.match(again.stdout, /0 record\(s\), replayed 0, 0 remaining/);
     assert.equal(stack.airflow.runs.size, 3);
@@ -120,10 +94,10 @@ it(
 );
 
 it('replay: usage and configuration errors exit 2 with one line', async () => {
-  const usage = await replayCli({}, 'not-a-uri');
+  const usage = await replayCli({}, ['not-a-uri']);
   assert.equal(usage.code, 2);
   assert.match(usage.stderr, /usage: replay \[--dry-run\] gs:\/\/BUCKET\/PREFIX\//);
-  const config = await replayCli({ AIRFLOW_API: 'v9' }, DEAD_LETTERS);
+  const config = await replayCli({ AIRFLOW_API: 'v9' }, [DEAD_LETTERS]);
   assert.equal(config.code, 2);
   assert.match(
     config.stderr,

@@ -33,6 +33,11 @@ export class FakeGcs {
   mediaBytesServed = 0;
   /** Answer matching requests with this status instead (e.g. 503 for writes). */
   fault: ((req: GcsRequest) => number | undefined) | undefined;
+  /**
+   * Awaited before each request is answered: hold it (a barrier between two clients), or change
+   * the store first as someone else would (delete or rewrite the object it is about).
+   */
+  onRequest: ((req: GcsRequest) => Promise<void> | void) | undefined;
   url = '';
   private nextGeneration = 1_700_000_000_000_000;
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
@@ -110,6 +115,7 @@ export class FakeGcs {
     this.requests.push(request);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    await this.onRequest?.(request);
     const injected = this.fault?.(request);
     if (injected !== undefined) {
       json(res, injected, { error: { code: injected, message: `injected ${injected}` } });
