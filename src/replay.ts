@@ -8,7 +8,11 @@ import { formatGsUri } from './gs-uri';
 import type { Outcome, Pipeline } from './pipeline';
 import { redact } from './redact';
 import type { StorageAccess, StorageLimits } from './storage/client';
-import { storageStatus, withinBudget } from './storage/client';
+import { storageStatus, withinTime } from './storage/client';
+
+/** One storage operation of a replay: the retry budget, at least one request timeout. */
+const timeFor = (limits: StorageLimits): number =>
+  Math.max(limits.budgetMs, limits.requestTimeoutMs);
 
 export interface ReplayDeps {
   readonly storage: StorageAccess;
@@ -74,7 +78,7 @@ async function read(deps: ReplayDeps, file: File): Promise<Read> {
   let bytes: Buffer;
   try {
     const where = `reading gs://${file.bucket.name}/${name}`;
-    [bytes] = await withinBudget(pinned.download(), deps.limits, where);
+    [bytes] = await withinTime(pinned.download(), timeFor(deps.limits), where);
   } catch (err) {
     if (storageStatus(err) === 404) {
       const detail =
@@ -110,7 +114,7 @@ async function remove(
   try {
     const where = `deleting gs://${file.bucket.name}/${name}`;
     const generation = file.metadata.generation ?? 0;
-    await withinBudget(file.delete({ ifGenerationMatch: generation }), deps.limits, where);
+    await withinTime(file.delete({ ifGenerationMatch: generation }), timeFor(deps.limits), where);
     return done(`${what}: ${outcome}, record deleted`);
   } catch (err) {
     const status = storageStatus(err);

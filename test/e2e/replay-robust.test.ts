@@ -55,6 +55,8 @@ describe('replay: every record ends in the report, whatever the others do', () =
     STORAGE_EMULATOR_HOST: gcs.url,
     REQUEST_TIMEOUT_MS: '2000',
     RETRY_BUDGET_MS: '2000',
+    // The records are made while the DAG is missing: dead-lettered at once, no grace.
+    DAG_NOT_FOUND_GRACE_SECONDS: '0',
   });
 
   /** Dead letters written by the function's own pipeline and store while the DAG is missing. */
