@@ -11,6 +11,8 @@ import { DAG_ID_RE, parseRoutes } from './routes';
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
 export const AUTH_MODES = ['iap', 'google', 'none'] as const;
+export const LOGICAL_DATES = ['attempt', 'none'] as const;
+export type LogicalDate = (typeof LOGICAL_DATES)[number];
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 export type AuthConfig =
@@ -31,6 +33,8 @@ export interface Config {
   /** Where dead letters are also written as objects (DEAD_LETTER_URI), path a prefix. */
   readonly deadLetters: GsLocation | null;
   readonly api: AirflowApi;
+  /** Airflow 3 (v2) only: the time of each attempt, or none (null). */
+  readonly logicalDate: LogicalDate;
   readonly auth: AuthConfig;
   readonly requestTimeoutMs: number;
   readonly retryBudgetMs: number;
@@ -40,7 +44,28 @@ export interface Config {
   readonly dagNotFoundGraceSeconds: number;
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  /** Objects that are never a finished file (upload and job temporaries): DEFAULT_EXCLUDE. */
+  readonly defaultExclude: readonly string[];
 }
+
+/**
+ * Temporary objects other tools write into the same bucket, each of which fires its own finalize
+ * event:
+ * - `gcloud storage cp` parallel composite uploads (files from 150 MB) write their components
+ *   under `gcloud/tmp/parallel_composite_uploads/see_gcloud_storage_cp_help_for_details/`
+ *   (gcloud 528: command_lib/storage/tasks/cp/copy_component_util.py and the
+ *   `storage/parallel_composite_upload_component_prefix` property in core/properties.py; the
+ *   prefix may be relative to the destination folder, hence the leading `**`);
+ * - gsutil's do the same under `gsutil/tmp/parallel_composite_uploads/` (gslib/utils/
+ *   copy_helper.py `PARALLEL_UPLOAD_TEMP_NAMESPACE`);
+ * - Hadoop and Spark output committers write task output under `_temporary/` before moving it.
+ * The finished object has its own name and starts its run. Set DEFAULT_EXCLUDE=[] to turn off.
+ */
+export const DEFAULT_EXCLUDE = [
+  '**/gcloud/tmp/parallel_composite_uploads/**',
+  '**/gsutil/tmp/parallel_composite_uploads/**',
+  '**/_temporary/**',
+] as const;
 
 export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -54,6 +79,16 @@ function isAirflowUrl(raw: string): boolean {
   if (url.protocol === 'https:') return true;
   // Plain http only where no token can leave the machine.
   return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+}
+
+/**
+ * The REST API part of a URL path, if any: `https://host/api/v1` would make every request go to
+ * `/api/v1/api/v1/dags/…` and every event a 404 dead letter (issue 10). A proxy prefix is fine.
+ */
+export function apiPathOf(raw: string): string | undefined {
+  if (!URL.canParse(raw)) return undefined;
+  const match = /(?:^|\/)api(?:\/(?:v\d+|experimental))?(?:\/.*)?$/i.exec(new URL(raw).pathname);
+  return match?.[0];
 }
 
 const integer = (name: string, min: number, max: number) =>
@@ -92,6 +127,11 @@ const SETTINGS = {
         'must be the Airflow web server base URL, https:// (http:// only for localhost), ' +
           'without query or credentials',
       ),
+      v.check(
+        (url) => apiPathOf(url) === undefined,
+        'must be the web server base URL without the REST API path: the function adds ' +
+          '/api/v1/… itself (drop the path from AIRFLOW_URL and choose AIRFLOW_API)',
+      ),
       v.transform((url) => url.replace(/\/+$/, '')),
     ),
   ),
@@ -109,6 +149,7 @@ const SETTINGS = {
   ),
   AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
   AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
+  LOGICAL_DATE: v.optional(v.picklist(LOGICAL_DATES, 'must be one of attempt, none'), 'attempt'),
   IAP_CLIENT_ID: v.optional(
     v.pipe(
       v.string(),
@@ -124,6 +165,7 @@ const SETTINGS = {
   DAG_NOT_FOUND_GRACE_SECONDS: v.optional(integer('seconds', 0, 7 * 86_400), '900'),
   INCLUDE: v.optional(globList, '[]'),
   EXCLUDE: v.optional(globList, '[]'),
+  DEFAULT_EXCLUDE: v.optional(globList, JSON.stringify(DEFAULT_EXCLUDE)),
   ROUTES: v.optional(v.string()),
   ROUTES_FILE: v.optional(v.string()),
   CONTENT_MAX_BYTES: v.optional(integer('bytes', 1, 32 * 1024 * 1024), String(1024 * 1024)),
@@ -229,6 +271,7 @@ export function parseConfig(
     contentMaxBytes: s.CONTENT_MAX_BYTES,
     deadLetters: resolveDeadLetters(s),
     api: s.AIRFLOW_API,
+    logicalDate: s.LOGICAL_DATE,
     auth: Object.freeze(resolveAuth(s)),
     requestTimeoutMs: s.REQUEST_TIMEOUT_MS,
     retryBudgetMs: s.RETRY_BUDGET_MS,
@@ -236,5 +279,6 @@ export function parseConfig(
     dagNotFoundGraceSeconds: s.DAG_NOT_FOUND_GRACE_SECONDS,
     include: Object.freeze(s.INCLUDE),
     exclude: Object.freeze(s.EXCLUDE),
+    defaultExclude: Object.freeze(s.DEFAULT_EXCLUDE),
   });
 }

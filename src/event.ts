@@ -78,9 +78,19 @@ export function fromCloudEvent(ce: unknown): Delivery {
   };
 }
 
+/**
+ * The CloudEvents `source` of a 1st-gen event. Its context names the object
+ * (`projects/_/buckets/B/objects/N`), while 2nd gen and the Functions Framework's own conversion
+ * give `//storage.googleapis.com/projects/_/buckets/B`; a DAG should not care which generation
+ * delivered, so both get the latter (issue 10).
+ */
 function legacySource(resource: unknown): string | null {
-  if (isRecord(resource)) return str(resource['name']);
-  return str(resource);
+  const name = isRecord(resource) ? str(resource['name']) : str(resource);
+  const bucket =
+    name === null ? undefined : /^projects\/_\/buckets\/([^/]+)(?:\/objects\/.*)?$/s.exec(name);
+  return bucket?.[1] === undefined
+    ? name
+    : `//storage.googleapis.com/projects/_/buckets/${bucket[1]}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { triggerDagRun } from './airflow/client';
+import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
 import { serializeConf } from './conf';
 import type { Config } from './config';
@@ -54,6 +55,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   const route = createRouter(config.routes, config.dagId);
   const settle = createSettler(deps);
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
+  const clock = attemptClock();
+  const logicalDate = () => (config.logicalDate === 'attempt' ? clock() : null);
 
   /**
    * The run's conf as JSON text, serialized once here before any request (issue 9): content that
@@ -102,6 +105,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       ...deps,
       authMode: config.auth.mode,
       dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
+      logicalDate,
       backoff,
       onRetry: (reason: string, delayMs: number, attempt: number) => {
         logger.warn(

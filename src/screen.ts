@@ -15,15 +15,21 @@ export type Screen = (
 
 /** Compiles INCLUDE/EXCLUDE once per instance; the returned check is pure. */
 export function createScreen(
-  config: Pick<Config, 'include' | 'exclude' | 'maxEventAgeSeconds'>,
+  config: Pick<Config, 'include' | 'exclude' | 'defaultExclude' | 'maxEventAgeSeconds'>,
 ): Screen {
   const include = compileGlobs(config.include);
   const exclude = compileGlobs(config.exclude);
+  const temporaries = config.defaultExclude.map((glob) => [glob, compileGlobs([glob])] as const);
   const maxAgeMs = config.maxEventAgeSeconds * 1000;
   return (event, nowMs, options = {}) => {
     const { name } = event;
     // The console's "create folder" writes a zero-byte placeholder named "folder/".
     if (name.endsWith('/')) return { kind: 'ignored', reason: `"${name}" is a folder placeholder` };
+    const temporary = temporaries.find(([, matches]) => matches(name));
+    if (temporary !== undefined) {
+      const why = `"${name}" is a temporary object of an upload or a job (DEFAULT_EXCLUDE "${temporary[0]}")`;
+      return { kind: 'ignored', reason: `${why}; the finished object starts its own run` };
+    }
     if (config.include.length > 0 && !include(name)) {
       return { kind: 'ignored', reason: `"${name}" matches no INCLUDE glob` };
     }

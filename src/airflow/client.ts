@@ -10,6 +10,7 @@ import { MAX_BODY_BYTES } from '../http';
 import type { JsonText } from '../json-text';
 import type { Backoff } from '../retry';
 import { parseRetryAfter, retryDelay } from '../retry';
+import type { LogicalDateClock } from './logical-date';
 import { dagMissingMessage, failureMessage } from './messages';
 import type { DagTarget } from './request';
 import { describeRequest, getRunRequest, triggerRequest } from './request';
@@ -21,6 +22,8 @@ export interface AirflowClientDeps {
   readonly auth: Auth;
   readonly authMode: AuthMode;
   readonly backoff: Backoff;
+  /** The v2 body's `logical_date` for the next attempt (null: none). */
+  readonly logicalDate: LogicalDateClock;
   /** DAG_NOT_FOUND_GRACE_SECONDS: how long after the event a missing DAG is still waited for. */
   readonly dagNotFoundGraceSeconds: number;
   readonly now: () => number;
@@ -73,6 +76,13 @@ const header = (res: HttpResponse, name: string): string | undefined => {
  */
 const answerLimit = (body: string | undefined) => MAX_BODY_BYTES + 4 * (body?.length ?? 0);
 
+/**
+ * The experimental API confirms by listing all of a DAG's runs (~250 bytes each, no paging):
+ * 16 MiB holds some 60,000. A longer list is cut, cannot be read, and the 400 stays unconfirmed
+ * (transient), never a wrong duplicate.
+ */
+const RUN_LIST_LIMIT = 16 * 1024 * 1024;
+
 interface Posted {
   readonly verdict: SettledVerdict;
   readonly res: HttpResponse;
@@ -84,7 +94,8 @@ interface Posted {
 async function post(deps: AirflowClientDeps, job: TriggerJob): Promise<Posted> {
   const { target, runId, deadline } = job;
   const sent = await deps.auth.headers(timeLeft(deadline, deps.now()));
-  const request = triggerRequest(target, runId, job.conf);
+  const logicalDate = target.api === 'v2' ? deps.logicalDate() : null;
+  const request = triggerRequest(target, runId, job.conf, logicalDate);
   const limit = answerLimit(request.body);
   const res = await deps.transport(
     { ...request, headers: { ...request.headers, ...sent } },
@@ -100,9 +111,9 @@ async function post(deps: AirflowClientDeps, job: TriggerJob): Promise<Posted> {
   const found = await deps.transport(
     { ...get, headers: { ...get.headers, ...sent } },
     timeLeft(deadline, deps.now()),
-    limit,
+    target.api === 'experimental' ? RUN_LIST_LIMIT : limit,
   );
-  const verdict = classifyConfirm(target.api, runId, found, first.detail);
+  const verdict = classifyConfirm(target.api, runId, found, first);
   return { verdict, res, what, sent };
 }
 

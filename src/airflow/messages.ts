@@ -8,8 +8,12 @@ export interface FailureContext {
   readonly authMode: AuthMode;
 }
 
+// IAP admits a caller to the Composer 1 web server only with composer.environments.get
+// (roles/composer.user), then Airflow needs a user for it (Cloud Composer "Access control" and
+// "Access the Airflow REST API" pages).
 const COMPOSER1_USER =
-  'On Composer 1 (IAP), register an Airflow user for the service account: ' +
+  'On Composer 1 (IAP), grant the service account roles/composer.user (IAP lets in only callers ' +
+  'with composer.environments.get; deploy/iam.sh does it) and register an Airflow user for it: ' +
   '`accounts.google.com:NUMERIC_USER_ID`, where NUMERIC_USER_ID is ' +
   '`gcloud iam service-accounts describe SA --format="value(oauth2ClientId)"`, with a role such ' +
   'as Op (deploy/airflow-user.sh does it; needed when the e-mail is over 64 characters)';

@@ -8,7 +8,7 @@ export type TriggerVerdict =
   /** Airflow already has this run id: an earlier delivery (or its lost response) created it. */
   | { readonly kind: 'duplicate' }
   /** A 409 from a stable API: ours, or another run with the same logical date? GET to confirm. */
-  | { readonly kind: 'confirm'; readonly detail: string }
+  | { readonly kind: 'confirm'; readonly status: number; readonly detail: string }
   | { readonly kind: 'transient'; readonly status: number; readonly detail: string }
   /** 404 about the DAG itself: unknown, or not parsed yet (new, edited, or an import error). */
   | { readonly kind: 'dag-missing'; readonly detail: string }
@@ -82,10 +82,10 @@ export function describeAnswer(status: number, contentType: string | undefined, 
 /**
  * Classify the trigger POST's answer. Success is Airflow's answer naming our run, never just a
  * 2xx: a proxy, a catch-all or a sign-in page answering 200 would otherwise lose every event.
- * Duplicates must be ours before they count as success: the experimental API says "Run id …
- * already exists" in a 400 and must name our run id; the stable APIs answer 409 both for our run
- * id and for another run on the same logical date, so those need a GET (kind `confirm`). An
- * "already exists" that is not ours is transient: a retry gets a new server-side "now".
+ * Duplicates must be ours before they count as success: every API answers "already exists" both
+ * for our run id and for another run on the same date (the experimental API's 400 even names the
+ * run id that was sent either way), so each is confirmed by a GET (kind `confirm`). An "already
+ * exists" that is not ours is transient: a retry gets a new date.
  */
 export function classifyTrigger(
   api: AirflowApi,
@@ -100,13 +100,25 @@ export function classifyTrigger(
   const detail = airflowDetail(body);
   const alreadyExists = /already exists/i.test(detail);
   if (api === 'experimental' && (status === 400 || status === 409) && alreadyExists) {
-    return body.includes(runId) ? { kind: 'duplicate' } : { kind: 'transient', status, detail };
+    return { kind: 'confirm', status, detail };
   }
-  if (api !== 'experimental' && status === 409) return { kind: 'confirm', detail };
+  if (api !== 'experimental' && status === 409) return { kind: 'confirm', status, detail };
   if (status === 401) return { kind: 'unauthorized', detail };
   if (status === 404 && isDagMissing(detail)) return { kind: 'dag-missing', detail };
   if (isTransientStatus(status)) return { kind: 'transient', status, detail };
   return { kind: 'permanent', status, detail };
+}
+
+/** The experimental API's list of a DAG's runs (`[{"run_id": …}, …]`) includes `runId`. */
+function listsRun(api: AirflowApi, runId: string, body: string): boolean {
+  if (api !== 'experimental') return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return false;
+  }
+  return Array.isArray(parsed) && parsed.some((run) => isRecord(run) && run['run_id'] === runId);
 }
 
 /** A verdict that needs no further request. */
@@ -117,13 +129,18 @@ export function classifyConfirm(
   api: AirflowApi,
   runId: string,
   res: { readonly status: number; readonly body: string },
-  conflictDetail: string,
+  conflict: { readonly status: number; readonly detail: string },
 ): SettledVerdict {
+  const conflictDetail = conflict.detail;
   const { status, body } = res;
-  if (status === 200 && isRunAnswer(api, runId, body)) return { kind: 'duplicate' };
+  if (status === 200 && (isRunAnswer(api, runId, body) || listsRun(api, runId, body))) {
+    return { kind: 'duplicate' };
+  }
   const reason =
     status === 404
-      ? `409 "${conflictDetail}" but the run id does not exist: another run holds the logical date`
-      : `409 "${conflictDetail}", and confirming it answered ${status}: ${airflowDetail(body)}`;
-  return { kind: 'transient', status: 409, detail: reason };
+      ? `"${conflictDetail}" but the run id does not exist: another run holds the logical date`
+      : status === 200
+        ? `"${conflictDetail}" but the run id is not among the DAG's runs: another run holds the date`
+        : `"${conflictDetail}", and confirming it answered ${status}: ${airflowDetail(body)}`;
+  return { kind: 'transient', status: conflict.status, detail: reason };
 }

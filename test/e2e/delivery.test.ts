@@ -51,9 +51,10 @@ describe('1st-gen payloads reach both entry points', () => {
     const { event, ...fields } = run?.conf ?? {};
     assert.deepEqual(fields, data);
     assert.equal((event as { type: string }).type, 'google.storage.object.finalize');
+    // The same form as 2nd gen (the test above): a DAG should not care which one delivered.
     assert.equal(
       (event as { source: string }).source,
-      'projects/_/buckets/legacy-bucket/objects/drop/in.csv',
+      '//storage.googleapis.com/projects/_/buckets/legacy-bucket',
     );
     // Redelivery to the legacy entry point: still one run.
     assert.equal((await deliver(stack.fn.url, legacy(data, { eventId: '43' }))).status, 204);

@@ -142,9 +142,13 @@ export function runExists(api: Api, dagId: string, runId: string): Answer {
 }
 
 /** Another run holds the same logical date: a 409 that is not about our run id. */
-export function logicalDateTaken(api: Api, dagId: string, date: string): Answer {
-  if (api === 'experimental')
-    return { status: 400, body: { error: `A DAG Run already exists for DAG ${dagId} at ${date}` } };
+export function logicalDateTaken(api: Api, dagId: string, date: string, runId: string): Answer {
+  // Airflow 2's DagRunAlreadyExists (airflow/exceptions.py) names the run id that was sent, even
+  // when the clash is another run's execution date.
+  if (api === 'experimental') {
+    const error = `A DAG Run already exists for DAG ${dagId} at ${date} with run id ${runId}`;
+    return { status: 400, body: { error } };
+  }
   return refuse(
     api,
     409,
@@ -182,5 +186,18 @@ export function runJson(run: StoredRun): Record<string, unknown> {
     state: 'queued',
     run_type: 'manual',
     conf: run.conf,
+  };
+}
+
+/** One entry of the experimental API's `GET /dags/<dag_id>/dag_runs` (Airflow 1.10 / 2). */
+export function experimentalRunJson(run: StoredRun): Record<string, unknown> {
+  return {
+    dag_id: run.dagId,
+    dag_run_url: `/admin/airflow/graph?dag_id=${run.dagId}&execution_date=${run.logicalDate}`,
+    execution_date: run.logicalDate,
+    id: 1,
+    run_id: run.runId,
+    start_date: run.logicalDate,
+    state: 'running',
   };
 }

@@ -4,6 +4,7 @@ import type { Answer, Api, StoredRun } from './airflow-api';
 import {
   created,
   dagMissing,
+  experimentalRunJson,
   logicalDateTaken,
   parseTrigger,
   refuse,
@@ -192,6 +193,11 @@ export class FakeAirflow {
       return run ? { status: 200, body: runJson(run) } : refuse(api, 404, 'DAGRun not found');
     }
     const trigger = TRIGGER.exec(path);
+    if (method === 'GET' && api === 'experimental' && trigger) {
+      const dagId = decodeURIComponent(trigger[1] === undefined ? '' : (trigger[2] ?? ''));
+      if (!this.dags.has(dagId)) return dagMissing(api, dagId);
+      return { status: 200, body: this.runsOf(dagId).map(experimentalRunJson) };
+    }
     if (method !== 'POST' || !trigger) return refuse(api, 405, 'Method Not Allowed');
     const dagId = decodeURIComponent(trigger[2] ?? trigger[4] ?? '');
     if (!this.dags.has(dagId)) return dagMissing(api, dagId);
@@ -204,7 +210,7 @@ export class FakeAirflow {
     const input = parseTrigger(api, parsed);
     if ('status' in input) return input;
     const logicalDate = input.logicalDate ?? new Date().toISOString();
-    if (fault?.kind === 'conflict') return logicalDateTaken(api, dagId, logicalDate);
+    if (fault?.kind === 'conflict') return logicalDateTaken(api, dagId, logicalDate, input.runId);
     const key = `${dagId}/${input.runId}`;
     if (this.runs.has(key)) {
       this.stats.duplicatesRefused += 1;

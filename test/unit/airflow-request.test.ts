@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { attemptClock } from '../../src/airflow/logical-date';
 import { getRunRequest, triggerRequest } from '../../src/airflow/request';
 import { exactJson, toJsonText } from '../../src/json-text';
 import { sharedFile } from '../helpers/paths';
@@ -39,6 +40,36 @@ describe('triggerRequest per API', () => {
     );
     assert.deepEqual(JSON.parse(req.body ?? ''), { dag_run_id: 'r1', conf });
     assert.equal(req.headers['content-type'], 'application/json');
+  });
+
+  it('v2: the logical date of the attempt, as given (issue 10)', () => {
+    const req = triggerRequest(
+      { ...base, api: 'v2' },
+      'r1',
+      confText,
+      '2026-11-30T19:00:00.123456Z',
+    );
+    assert.deepEqual(JSON.parse(req.body ?? ''), {
+      dag_run_id: 'r1',
+      logical_date: '2026-11-30T19:00:00.123456Z',
+      conf,
+    });
+  });
+
+  it('v1 and experimental never carry a logical date', () => {
+    for (const api of ['v1', 'experimental'] as const) {
+      const body = triggerRequest({ ...base, api }, 'r1', confText, '2026-11-30T19:00:00Z').body;
+      assert.doesNotMatch(body ?? '', /logical_date|2026-11-30/);
+    }
+  });
+
+  it('experimental: the duplicate is confirmed with the list of the DAG runs', () => {
+    const get = getRunRequest({ ...base, api: 'experimental' }, 'r1');
+    assert.equal(get.method, 'GET');
+    assert.equal(
+      get.url,
+      'https://example.composer.googleusercontent.com/api/experimental/dags/load%20sales%2Fv2/dag_runs',
+    );
   });
 
   it('v2: dagRuns, dag_run_id, logical_date null, conf', () => {
@@ -136,6 +167,23 @@ for (const [api, file, path] of [
           assert.equal(props['logical_date']?.nullable, true, 'logical_date may be null');
       });
 
+      if (api === 'v2') {
+        it('the logical date we send is the date-time the schema asks for', () => {
+          const ref = post?.requestBody?.content['application/json']?.schema.$ref ?? '';
+          const prop = properties(spec, ref)['logical_date'] as { format?: string; type?: string };
+          assert.equal(prop.type, 'string');
+          assert.equal(prop.format, 'date-time');
+          const sent = (
+            JSON.parse(
+              triggerRequest({ ...base, api }, 'r1', confText, attemptClock()()).body ?? '',
+            ) as { logical_date: string }
+          ).logical_date;
+          // RFC 3339 date-time, as OpenAPI's `format: date-time` means, in UTC.
+          assert.match(sent, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+          assert.ok(!Number.isNaN(Date.parse(sent)));
+        });
+      }
+
       it('the GET-run path exists', () => {
         const getPath =
           api === 'v1'
@@ -146,3 +194,25 @@ for (const [api, file, path] of [
     },
   );
 }
+
+describe('the attempt clock (v2 logical_date)', () => {
+  it('microseconds from the monotonic clock, on top of the wall time', () => {
+    let ns = 5_000_000_000n;
+    const clock = attemptClock(
+      () => Date.parse('2026-11-30T19:00:00.000Z'),
+      () => ns,
+    );
+    assert.equal(clock(), '2026-11-30T19:00:00.000000Z');
+    ns += 1_234_567n;
+    assert.equal(clock(), '2026-11-30T19:00:00.001234Z');
+  });
+
+  it('never the same value twice, even when the clock has not moved', () => {
+    const clock = attemptClock(
+      () => 0,
+      () => 0n,
+    );
+    const seen = new Set(Array.from({ length: 1000 }, () => clock()));
+    assert.equal(seen.size, 1000);
+  });
+});

@@ -13,6 +13,8 @@ const EXPERIMENTAL_CREATED = JSON.stringify({
 
 type Case = [string, Parameters<typeof classifyTrigger>[0], number, string, string, string?];
 
+const C409 = { status: 409, detail: 'x' };
+
 describe('classifyTrigger', () => {
   const cases: Case[] = [
     ['200 with our DAG run (v1)', 'v1', 200, RUN_JSON, 'created'],
@@ -66,18 +68,18 @@ describe('classifyTrigger', () => {
     ],
     ['409 on v2 needs confirming', 'v2', 409, '{"detail":"exists"}', 'confirm'],
     [
-      'experimental 400 naming our run id is a duplicate',
+      'experimental 400 naming our run id still needs confirming',
       'experimental',
       400,
       `{"error":"Run id ${RUN} already exists for dag id d"}`,
-      'duplicate',
+      'confirm',
     ],
     [
-      'experimental "already exists" about another run is transient',
+      'experimental "already exists" about another run needs confirming',
       'experimental',
       400,
       '{"error":"A DAG Run already exists for DAG d at 2026-01-01"}',
-      'transient',
+      'confirm',
     ],
     [
       'experimental other 400 is permanent',
@@ -155,12 +157,12 @@ describe('classifyTrigger', () => {
 
   it('confirm: the GET answers our run, so the 409 was ours', () => {
     assert.equal(
-      classifyConfirm('v1', RUN, { status: 200, body: RUN_JSON }, 'x').kind,
+      classifyConfirm('v1', RUN, { status: 200, body: RUN_JSON }, C409).kind,
       'duplicate',
     );
   });
   it('confirm: a 200 that is not our run confirms nothing', () => {
-    const v = classifyConfirm('v2', RUN, { status: 200, body: '<html>login</html>' }, 'x');
+    const v = classifyConfirm('v2', RUN, { status: 200, body: '<html>login</html>' }, C409);
     assert.equal(v.kind, 'transient');
   });
   it('confirm: the run does not exist, so somebody else holds the date: transient', () => {
@@ -168,13 +170,51 @@ describe('classifyTrigger', () => {
       'v1',
       RUN,
       { status: 404, body: '{"detail":"not found"}' },
-      'logical date taken',
+      { status: 409, detail: 'logical date taken' },
     );
     assert.ok(v.kind === 'transient');
     assert.match(v.detail, /another run holds the logical date/);
   });
   it('confirm: the GET itself failing is transient', () => {
-    assert.equal(classifyConfirm('v1', RUN, { status: 503, body: '' }, 'x').kind, 'transient');
+    assert.equal(classifyConfirm('v1', RUN, { status: 503, body: '' }, C409).kind, 'transient');
+  });
+
+  // Issue 10: Airflow 2's experimental 400 names the run id that was sent even when the clash was
+  // another run's execution date, so the message alone used to call it our duplicate.
+  const EXP = {
+    status: 400,
+    detail: `A DAG Run already exists for DAG d at 2026-01-01 with run id ${RUN}`,
+  };
+  it('experimental: "already exists" is confirmed with the list of runs, whatever it names', () => {
+    const v = classifyTrigger('experimental', RUN, {
+      status: 400,
+      body: JSON.stringify({ error: EXP.detail }),
+    });
+    assert.equal(v.kind, 'confirm');
+  });
+  it('experimental confirm: our run id in the list is a duplicate', () => {
+    const list = JSON.stringify([
+      { run_id: 'manual__1', dag_id: 'd' },
+      { run_id: RUN, dag_id: 'd' },
+    ]);
+    assert.equal(
+      classifyConfirm('experimental', RUN, { status: 200, body: list }, EXP).kind,
+      'duplicate',
+    );
+  });
+  it('experimental confirm: a list without our run id means another run holds the date', () => {
+    const list = JSON.stringify([{ run_id: 'scheduled__2026-01-01T00:00:00+00:00', dag_id: 'd' }]);
+    const v = classifyConfirm('experimental', RUN, { status: 200, body: list }, EXP);
+    assert.ok(v.kind === 'transient');
+    assert.equal(v.status, 400);
+    assert.match(v.detail, /not among the DAG's runs/);
+  });
+  it('experimental confirm: a list cut short is no confirmation', () => {
+    const cut = JSON.stringify([{ run_id: RUN }]).slice(0, 10);
+    assert.equal(
+      classifyConfirm('experimental', RUN, { status: 200, body: cut }, EXP).kind,
+      'transient',
+    );
   });
 });
 
@@ -200,6 +240,8 @@ describe('failureMessage: what to fix, per cause', () => {
   it('403 with IAP: register the service account as accounts.google.com:NUMERIC_USER_ID, role Op', () => {
     const m = failureMessage({ ...base, status: 403, authMode: 'iap' });
     assert.match(m, /^Airflow answered 403\./);
+    // Issue 10: IAP lets in only callers with composer.environments.get.
+    assert.match(m, /On Composer 1 \(IAP\), grant the service account roles\/composer\.user/);
     assert.match(m, /accounts\.google\.com:NUMERIC_USER_ID/);
     assert.match(m, /oauth2ClientId/);
     assert.match(m, /Op/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_DAG_ID, parseConfig } from '../../src/config';
+import { DEFAULT_DAG_ID, DEFAULT_EXCLUDE, parseConfig } from '../../src/config';
 import { ConfigError } from '../../src/errors/config-error';
 
 const COMPOSER2 = 'https://abc123-dot-us-central1.composer.googleusercontent.com';
@@ -13,6 +13,7 @@ describe('parseConfig: accepted environments', () => {
       airflowUrl: COMPOSER2,
       dagId: DEFAULT_DAG_ID,
       api: 'v1',
+      logicalDate: 'attempt',
       auth: { mode: 'google' },
       requestTimeoutMs: 90_000,
       retryBudgetMs: 120_000,
@@ -20,6 +21,7 @@ describe('parseConfig: accepted environments', () => {
       dagNotFoundGraceSeconds: 900,
       include: [],
       exclude: [],
+      defaultExclude: [...DEFAULT_EXCLUDE],
       routes: [],
       contentMaxBytes: 1024 * 1024,
       deadLetters: null,
@@ -117,6 +119,14 @@ describe('parseConfig: refused environments, one line naming the variable', () =
     ['ftp', { AIRFLOW_URL: 'ftp://127.0.0.1' }, /AIRFLOW_URL/],
     ['credentials in the URL', { AIRFLOW_URL: 'https://user:pw@example.com' }, /AIRFLOW_URL/],
     ['a query string', { AIRFLOW_URL: `${COMPOSER2}?x=1` }, /AIRFLOW_URL/],
+    // Issue 10: accepted before, and then every event was dead-lettered as a 404.
+    ...(['/api/v1', '/api/v2/', '/api/experimental', '/api', '/airflow/api/v1/dags'] as const).map(
+      (path): [string, Record<string, string>, RegExp] => [
+        `the REST API path ${path} in the URL`,
+        { AIRFLOW_URL: `${COMPOSER2}${path}` },
+        /^Invalid configuration: AIRFLOW_URL must be the web server base URL without the REST API path/,
+      ],
+    ),
     [
       'WEBSERVER_ID with a dot',
       { WEBSERVER_ID: 'abc.appspot.com' },

@@ -59,8 +59,22 @@ describe('fromCloudEvent / fromLegacy', () => {
       id: '9',
       type: 'google.storage.object.finalize',
       time: 't',
-      source: 'projects/_/buckets/b/objects/n',
+      // Issue 10: the 2nd-gen form, so a DAG reads the same `conf.event.source` from either.
+      source: '//storage.googleapis.com/projects/_/buckets/b',
     });
+  });
+
+  it('a legacy resource given as a string, and one that is not a bucket, are kept readable', () => {
+    const ctx = (resource: unknown) => ({ eventId: '9', resource });
+    assert.equal(
+      fromLegacy({}, ctx('projects/_/buckets/my-bkt/objects/a/b c.csv')).meta.source,
+      '//storage.googleapis.com/projects/_/buckets/my-bkt',
+    );
+    assert.equal(
+      fromLegacy({}, ctx('projects/_/buckets/b2')).meta.source,
+      '//storage.googleapis.com/projects/_/buckets/b2',
+    );
+    assert.equal(fromLegacy({}, ctx('something/else')).meta.source, 'something/else');
   });
 
   it('reads a structured CloudEvent handed to a legacy function (id, type, time, source)', () => {
