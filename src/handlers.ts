@@ -1,15 +1,61 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Domain } from 'node:domain';
+import { inspect } from 'node:util';
+import { ConfigError } from './errors/config-error';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
 import { fromCloudEvent, fromLegacy } from './event';
+import type { Instance } from './instance';
 import { createInstance } from './instance';
 import { redact } from './redact';
 
-// Read once per instance, at cold start (see ../shared/DESIGN.md "Configuration"). The first token
-// lookup starts now, so its round trip to the metadata server overlaps the rest of the framework's
-// start and the first request's parsing instead of following them (issue 6).
-const instance = createInstance(process.env, { prewarm: true });
+/** sysexits.h EX_CONFIG: the instance stopped on its configuration, not on a crash. */
+const EXIT_CONFIG = 78;
+
+/**
+ * Read once per instance, at cold start (see ../shared/DESIGN.md "Configuration"). The first token
+ * lookup starts now, so its round trip to the metadata server overlaps the rest of the framework's
+ * start and the first request's parsing instead of following them (issue 6).
+ *
+ * A bad setting has been logged by createInstance as one ERROR line naming the variable; the
+ * instance then exits, so it never serves. Throwing instead would let the Functions Framework's
+ * loader add "Provided module can't be loaded. Is there a syntax error in your code?" and our stack
+ * (functions-framework build/src/loader.js, getUserFunction), which reads like a crash (issue 9).
+ * The logger writes synchronously, so the line is out before the exit.
+ */
+function startInstance(): Instance {
+  try {
+    return createInstance(process.env, { prewarm: true });
+  } catch (err) {
+    if (err instanceof ConfigError) process.exit(EXIT_CONFIG);
+    throw err;
+  }
+}
+
+const instance = startInstance();
+
+/**
+ * What the framework gets when the platform must redeliver. Functions Framework 5 answers a
+ * rejected handler with a 500 (which is what makes the platform redeliver) and first prints
+ * `err.stack || err` with console.error (build/src/logger.js, sendCrashResponse, from invoker.js
+ * sendResponse): a DeliveryError's stack is a second, unstructured entry per delivery, telling
+ * nothing the structured line has not. So the rejection has no stack and inspects as nothing, and
+ * the framework prints an empty line, the least console.error writes. Outside NODE_ENV=production
+ * the framework answers with `message`, so a local curl still shows why.
+ */
+class Redeliver extends Error {
+  override name = 'Redeliver';
+  readonly code = 'REDELIVER';
+
+  constructor(message: string, options: ErrorOptions) {
+    super(message, options);
+    this.stack = '';
+  }
+
+  [inspect.custom](): string {
+    return '';
+  }
+}
 
 /**
  * The Functions Framework runs every invocation inside a `domain`, so that an error thrown from a
@@ -32,20 +78,24 @@ function outsideFrameworkDomain<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const isFrame = (line: string): boolean => line.startsWith('    at ');
+
 async function handle(delivery: Delivery): Promise<void> {
   try {
     await instance.pipeline(delivery);
   } catch (err) {
     // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
-    // then let the platform redeliver rather than drop the event.
+    // where the stack goes too (its frames only: the message line is outside text), then let the
+    // platform redeliver rather than drop the event.
+    const message = redact(err instanceof Error ? err.message : String(err));
     if (!(err instanceof DeliveryError)) {
-      const message = redact(err instanceof Error ? err.message : String(err));
+      const frames = err instanceof Error ? (err.stack ?? '').split('\n').filter(isFrame) : [];
       instance.logger.error(
-        { outcome: 'error', eventId: delivery.meta.id },
+        { outcome: 'error', eventId: delivery.meta.id, stack: frames.join('\n') },
         `Unexpected error, the platform will redeliver: ${message}`,
       );
     }
-    throw err;
+    throw new Redeliver(message, { cause: err });
   }
 }
 
