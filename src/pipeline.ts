@@ -24,6 +24,8 @@ import type { ContentReader, ContentResult } from './storage/content';
 
 export type { Outcome } from './settle';
 
+const MAX_RETRY_REASONS = 5;
+
 export interface PipelineDeps {
   readonly config: Config;
   readonly logger: Logger;
@@ -101,14 +103,19 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       };
       return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
     }
+    /** The reasons of the retries inside this invocation, for the delivery's one line. */
+    const retried: string[] = [];
     const clientDeps = {
       ...deps,
       authMode: config.auth.mode,
       dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
       logicalDate,
       backoff,
+      // A delivery gets one line (issue 9): the reasons travel in its `retried` field; each retry
+      // is also logged at DEBUG, which is not shown by default.
       onRetry: (reason: string, delayMs: number, attempt: number) => {
-        logger.warn(
+        if (retried.length < MAX_RETRY_REASONS) retried.push(reason);
+        logger.debug(
           { ...fields, outcome: 'retry', attempt, delayMs },
           `${reason}; retrying in ${delayMs} ms`,
         );
@@ -118,7 +125,8 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const eventTimeMs = event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
     const job = { target, runId: fields.runId, conf: conf.text, deadline, eventTimeMs };
     const result = await triggerDagRun(clientDeps, job);
-    return settle.triggered(fields, result, where, delivery, timeLeft(deadline, deps.now()));
+    const lineFields = retried.length === 0 ? fields : { ...fields, retried };
+    return settle.triggered(lineFields, result, where, delivery, timeLeft(deadline, deps.now()));
   }
 
   /** `fields` collects what is known so far, for the redelivery line if anything throws. */

@@ -150,7 +150,11 @@ it(
       faultsByKind: stack.airflow.stats.faults,
       posts,
       confirmGets: gets,
-      retriesInsideInvocations: logs.filter((l) => l.outcome === 'retry').length,
+      retriesInsideInvocations: logs.reduce(
+        (n, l) => n + (typeof l['attempts'] === 'number' ? l['attempts'] - 1 : 0),
+        0,
+      ),
+      linesPerDelivery: logs.length / (EVENTS * 2 + redeliveries),
       redeliveries,
       runs: stack.airflow.runs.size,
       duplicates,

@@ -141,8 +141,11 @@ describe('outcomes against a scripted Airflow', () => {
         assert.equal(airflow.posts.length, 2);
         assert.deepEqual(
           log.lines.map((l) => `${l.severity ?? ''} ${l.outcome ?? ''}`),
-          ['WARNING retry', 'INFO created'],
+          ['INFO created'],
+          'one line for the delivery (issue 9)',
         );
+        assert.equal(log.lines[0]?.['attempts'], 2);
+        assert.match(String(log.lines[0]?.['retried']), new RegExp(`answered ${status}`));
       });
     }
 
@@ -150,7 +153,7 @@ describe('outcomes against a scripted Airflow', () => {
       airflow.faults = firstPosts({ kind: 'reset' });
       const { pipeline, log } = inProcess(env());
       assert.equal(await pipeline(delivery()), 'created');
-      assert.match(log.lines[0]?.message ?? '', /ECONNRESET|socket hang up/);
+      assert.match(String(log.lines[0]?.['retried']), /ECONNRESET|socket hang up/);
     });
 
     it('a lost answer (run created, connection dropped): the retry finds the run and acks it as ours', async () => {
@@ -168,7 +171,7 @@ describe('outcomes against a scripted Airflow', () => {
       airflow.faults = firstPosts({ kind: 'slow', ms: 1000 });
       const { pipeline, log } = inProcess(env());
       assert.equal(await pipeline(delivery()), 'duplicate');
-      assert.match(log.lines[0]?.message ?? '', /TIMEOUT: no answer within 300 ms/);
+      assert.match(String(log.lines[0]?.['retried']), /TIMEOUT: no answer within 300 ms/);
       assert.equal(airflow.runs.size, 1);
     });
 
@@ -180,7 +183,7 @@ describe('outcomes against a scripted Airflow', () => {
         airflow.requests.map((r) => `${r.method} ${r.fault ?? ''}`),
         ['POST conflict', 'GET ', 'POST '],
       );
-      assert.match(log.lines[0]?.message ?? '', /another run holds the logical date/);
+      assert.match(String(log.lines[0]?.['retried']), /another run holds the logical date/);
     });
 
     it('Retry-After in seconds is honoured', async () => {
