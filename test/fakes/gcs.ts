@@ -13,6 +13,15 @@ export interface StoredObject {
   deleted: boolean;
 }
 
+/** One upload as the server saw it: what it asked for and what it was answered. */
+export interface GcsUpload {
+  readonly bucket: string;
+  readonly name: string;
+  /** The `ifGenerationMatch` precondition sent, or null when the upload asked for none. */
+  readonly ifGenerationMatch: string | null;
+  readonly status: number;
+}
+
 export interface GcsRequest {
   readonly method: string;
   readonly path: string;
@@ -29,6 +38,8 @@ export interface GcsRequest {
 export class FakeGcs {
   readonly objects: StoredObject[] = [];
   readonly requests: GcsRequest[] = [];
+  /** Every multipart upload the server decided on, in order (injected faults are not). */
+  readonly uploads: GcsUpload[] = [];
   /** Bytes of object content sent in media responses (to prove limits are enforced early). */
   mediaBytesServed = 0;
   /** Answer matching requests with this status instead (e.g. 503 for writes). */
@@ -76,6 +87,11 @@ export class FakeGcs {
     for (const o of this.objects)
       if (o.bucket === bucket && o.name.startsWith(prefix)) latest.set(o.name, o);
     return [...latest.values()].filter((o) => !o.deleted);
+  }
+
+  /** Every generation ever stored under `bucket/name`, oldest first, deleted ones included. */
+  versions(bucket: string, name: string): StoredObject[] {
+    return this.objects.filter((o) => o.bucket === bucket && o.name === name);
   }
 
   private find(bucket: string, name: string, generation: string | null): StoredObject | undefined {
@@ -214,7 +230,12 @@ export class FakeGcs {
       .map((p) => p.split('\r\n\r\n').slice(1).join('\r\n\r\n').replace(/\r\n$/, ''));
     const metadata = JSON.parse(parts[0] ?? '{}') as { name?: string; contentType?: string };
     const name = query.get('name') ?? metadata.name ?? '';
-    if (query.get('ifGenerationMatch') === '0' && this.find(bucket, name, null)) {
+    // As Cloud Storage: the upload lands only if the live generation is the one asked for,
+    // "0" meaning no live object at all (write-once).
+    const ifGenerationMatch = query.get('ifGenerationMatch');
+    const live = this.find(bucket, name, null)?.generation ?? '0';
+    if (ifGenerationMatch !== null && ifGenerationMatch !== live) {
+      this.uploads.push({ bucket, name, ifGenerationMatch, status: 412 });
       json(res, 412, {
         error: {
           code: 412,
@@ -223,6 +244,7 @@ export class FakeGcs {
       });
       return;
     }
+    this.uploads.push({ bucket, name, ifGenerationMatch, status: 200 });
     const generation = this.put(bucket, name, parts[1] ?? '', metadata.contentType);
     const stored = this.find(bucket, name, generation);
     json(res, 200, stored ? this.resource(stored) : {});

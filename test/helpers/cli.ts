@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withDeadline } from './deadline';
 import { ROOT } from './paths';
 
 export interface Ran {
@@ -24,26 +25,52 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   };
 }
 
-export function run(
-  file: string,
-  args: readonly string[],
-  options: { env?: Record<string, string>; cwd?: string } = {},
-): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      cwd: options.cwd ?? ROOT,
-      env: options.env ?? cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+/** Ample for a slow gcloud start on a busy machine (a few s), far below the runner's 120 s. */
+export const RUN_DEADLINE_MS = 20_000;
+
+export interface RunOptions {
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** Kill the child (and its children) and fail after this long; RUN_DEADLINE_MS by default. */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * `file args` to completion, or a DeadlineError once its deadline passes, with the child's whole
+ * process group killed first: a CLI that never exits (retrying forever, a timer left behind) fails
+ * its test instead of outliving it. The group, because a script's own children hold the pipes.
+ */
+export function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<Ran> {
+  const child = spawn(file, args, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const done = new Promise<Ran>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
     });
   });
+  const what = () =>
+    `${path.basename(file)} ${args.join(' ')} (killed; stdout so far: ${JSON.stringify(stdout.slice(-300))}, stderr so far: ${JSON.stringify(stderr.slice(-300))})`;
+  return withDeadline(done, options.deadlineMs ?? RUN_DEADLINE_MS, what, () => {
+    killGroup(child.pid);
+  });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 /** A built CLI (`build/src/cli/NAME.js`) under this Node. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { withDeadline } from './deadline';
 
 /** One HTTP delivery to a function: what Eventarc, Cloud Storage or a test would send. */
 export interface HttpDelivery {
@@ -127,9 +128,31 @@ export interface Delivered {
   readonly body: string;
 }
 
-export async function deliver(url: string, delivery: HttpDelivery): Promise<Delivered> {
-  const res = await fetch(url, { method: 'POST', headers: delivery.headers, body: delivery.body });
-  return { status: res.status, body: await res.text() };
+/**
+ * How long a test waits for a function's answer. Every test stack answers within a second or two
+ * (short budgets, loopback fakes); a function stuck retrying (a permanent refusal taken for
+ * transient, a budget ignored) would otherwise hold the test until the runner's 120 s timeout.
+ */
+export const DELIVERY_DEADLINE_MS = 15_000;
+
+export function deliver(
+  url: string,
+  delivery: HttpDelivery,
+  deadlineMs = DELIVERY_DEADLINE_MS,
+): Promise<Delivered> {
+  const abort = new AbortController();
+  const answer = async () => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: delivery.headers,
+      body: delivery.body,
+      signal: abort.signal,
+    });
+    return { status: res.status, body: await res.text() };
+  };
+  return withDeadline(answer(), deadlineMs, `POST ${url} (delivery)`, () => {
+    abort.abort();
+  });
 }
 
 /** Delivers until a 2xx, as the platform does with retries on (no waiting between tries here). */

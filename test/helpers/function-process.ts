@@ -6,7 +6,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { withDeadline } from './deadline';
 import { BUILT_INDEX, FF_MAIN } from './paths';
+
+const STOP_GRACE_MS = 5000;
 
 export type LogLine = Record<string, unknown> & {
   severity?: string;
@@ -98,7 +101,12 @@ export class FunctionProcess {
     const spawnedAt = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const fn = new FunctionProcess(child, `http://127.0.0.1:${port}`, spawnedAt, home);
-    await fn.ready(options.readyPollMs ?? 5);
+    try {
+      await fn.ready(options.readyPollMs ?? 5);
+    } catch (err) {
+      await fn.stop(); // a function that never listened must not outlive the test
+      throw err;
+    }
     return fn;
   }
 
@@ -124,9 +132,15 @@ export class FunctionProcess {
       .map((line) => JSON.parse(line) as LogLine);
   }
 
+  /** SIGTERM (the framework exits on it), then SIGKILL if the process is still there. */
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGTERM');
-    await this.exited;
+    try {
+      await withDeadline(this.exited, STOP_GRACE_MS, 'the function process after SIGTERM');
+    } catch {
+      this.child.kill('SIGKILL');
+      await this.exited;
+    }
     rmSync(this.home, { recursive: true, force: true });
   }
 }

@@ -3,6 +3,7 @@ import type { Instance } from '../../src/instance';
 import { createInstance } from '../../src/instance';
 import { createLogger } from '../../src/log';
 import type { Pipeline } from '../../src/pipeline';
+import { withDeadline } from './deadline';
 import type { LogLine } from './function-process';
 
 /** The structured lines a logger wrote, parsed. */
@@ -29,13 +30,27 @@ export interface InProcess {
   readonly instance: Instance;
 }
 
+/** Every in-process pipeline here settles in a few seconds (its tests set short budgets). */
+export const PIPELINE_DEADLINE_MS = 15_000;
+
 /**
  * The real pipeline in this process, wired exactly as a function instance (createInstance: config,
  * transport, auth, content reader, dead-letter store) except that log lines are captured; for
  * tests that need many outcomes quickly. Storage goes wherever STORAGE_EMULATOR_HOST points.
+ * `pipeline` fails with a DeadlineError after `deadlineMs`, so a retry loop that never ends
+ * fails its test rather than holding it to the runner's timeout.
  */
-export function inProcess(env: Record<string, string>): InProcess {
+export function inProcess(
+  env: Record<string, string>,
+  deadlineMs = PIPELINE_DEADLINE_MS,
+): InProcess {
   const log = new CapturedLog();
   const instance = createInstance(env, { logger: createLogger(log) });
-  return { pipeline: instance.pipeline, log, instance };
+  const pipeline: Pipeline = (delivery, options) =>
+    withDeadline(
+      instance.pipeline(delivery, options),
+      deadlineMs,
+      `the pipeline for delivery ${delivery.meta.id}`,
+    );
+  return { pipeline, log, instance };
 }

@@ -54,6 +54,28 @@ describe('filters, folder placeholders and event age, through the pipeline', () 
       /EXCLUDE/,
     ],
     ['EXCLUDE miss', { EXCLUDE: 'tmp/**' }, 'sales/x.csv', 'created'],
+    // Cloud Storage has no hidden objects: a glob without a dot still matches dot files.
+    ['INCLUDE sales/** matches a dot file', { INCLUDE: 'sales/**' }, 'sales/.done', 'created'],
+    [
+      'INCLUDE ** crosses a dot folder',
+      { INCLUDE: 'sales/**/*.csv' },
+      'sales/.staging/x.csv',
+      'created',
+    ],
+    [
+      'EXCLUDE without a dot in the glob excludes a dot file',
+      { EXCLUDE: '**/*.tmp' },
+      'sales/.orders.csv.tmp',
+      'ignored',
+      /matches an EXCLUDE glob/,
+    ],
+    [
+      'EXCLUDE tmp/** excludes a dot file in it',
+      { EXCLUDE: 'tmp/**' },
+      'tmp/.lock',
+      'ignored',
+      /matches an EXCLUDE glob/,
+    ],
     ['folder placeholder', {}, 'sales/2026/', 'ignored', /folder placeholder/],
   ];
   for (const [name, extra, object, outcome, reason] of cases) {

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import type { DeadLetter } from '../../src/dead-letter';
 import { DeliveryError } from '../../src/errors/delivery-error';
 import type { Delivery } from '../../src/event';
 import { makeRunId } from '../../src/run-id';
+import { createStorageAccess } from '../../src/storage/client';
+import { createGcsDeadLetterStore } from '../../src/storage/dead-letters';
 import { FakeAirflow } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
 import { objectData } from '../helpers/events';
@@ -44,6 +47,7 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
     gcs.fault = undefined;
     gcs.mediaBytesServed = 0;
     gcs.requests.length = 0;
+    gcs.uploads.length = 0;
   });
   const env = (extra: Record<string, string> = {}) => ({
     AIRFLOW_URL: airflow.url,
@@ -218,16 +222,49 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
       const d = delivery('misc/x.csv', '77');
       assert.equal(await pipeline(d), 'failed');
       assert.equal(await pipeline(d), 'failed', 'a redelivery fails the same way');
-      const records = gcs.live('dead-letters', 'trigger/');
-      const [stored, ...more] = records;
+      const name = `trigger/${makeRunId('landing', 'misc/x.csv', '77')}.json`;
+      const [stored, ...more] = gcs.versions('dead-letters', name);
       assert.ok(stored);
-      assert.equal(more.length, 0, 'the second write found the first (412)');
-      assert.equal(stored.name, `trigger/${makeRunId('landing', 'misc/x.csv', '77')}.json`);
+      assert.equal(more.length, 0, 'one version ever written: the second write was refused');
+      assert.deepEqual(
+        gcs.uploads.map((u) => [u.name, u.ifGenerationMatch, u.status]),
+        [
+          [name, '0', 200],
+          [name, '0', 412],
+        ],
+        'both writes asked for write-once; the server refused the second',
+      );
       const record = JSON.parse(stored.bytes.toString()) as Record<string, unknown>;
       assert.equal(record['status'], 404);
       assert.match(String(record['reason']), /does not know DAG "no_such_dag"/);
       assert.deepEqual(record['delivery'], JSON.parse(JSON.stringify(d)));
       assert.equal(gcs.requests.filter((r) => r.method === 'POST').length, 2);
+    });
+
+    it('a second record for the same object version is refused by the server; the first stays', async () => {
+      const limits = { requestTimeoutMs: 2000, budgetMs: 2000 };
+      const location = { bucket: 'dead-letters', path: 'once/' };
+      const store = createGcsDeadLetterStore(createStorageAccess(limits), location, limits);
+      const runId = makeRunId('landing', 'misc/z.csv', '79');
+      const record = (reason: string): DeadLetter => ({
+        deadLetter: true,
+        reason,
+        status: 404,
+        dagId: 'd',
+        runId,
+        recordedAt: new Date().toISOString(),
+        delivery: delivery('misc/z.csv', '79'),
+      });
+      await store.write(record('first failure'));
+      await store.write(record('a later, different failure')); // a 412 means "already kept"
+      const versions = gcs.versions('dead-letters', `once/${runId}.json`);
+      assert.equal(versions.length, 1, 'never overwritten, not even as a new generation');
+      const kept = JSON.parse(versions[0]?.bytes.toString() ?? '{}') as DeadLetter;
+      assert.equal(kept.reason, 'first failure');
+      assert.deepEqual(
+        gcs.uploads.map((u) => u.status),
+        [200, 412],
+      );
     });
 
     it('a malformed event is kept too, under a name from its content', async () => {

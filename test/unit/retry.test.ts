@@ -72,4 +72,24 @@ describe('retryDelay', () => {
       'budget 0: no retries',
     );
   });
+
+  // The exact edge: a wait must end before the budget does, since the attempt after it gets only
+  // what the budget has left (airflow/client.ts); ending on the budget would leave it 0 ms.
+  const edge: [string, number, number | undefined, number, number | undefined][] = [
+    ['backoff ends 1 ms before the budget', 59_749, undefined, 0, 250],
+    ['backoff ends on the budget', 59_750, undefined, 0, undefined],
+    ['backoff with jitter ends 1 ms before the budget', 59_624, undefined, 0.5, 375],
+    ['backoff with jitter ends on the budget', 59_625, undefined, 0.5, undefined],
+    ['Retry-After ends 1 ms before the budget', 0, 59_999, 0, 59_999],
+    ['Retry-After ends on the budget', 0, 60_000, 0, undefined],
+    ['Retry-After ends on the budget, late in it', 50_000, 10_000, 0, undefined],
+  ];
+  for (const [name, elapsed, retryAfter, random, expected] of edge) {
+    it(`at the budget's edge: ${name}`, () => {
+      assert.equal(
+        retryDelay(1, elapsed, retryAfter, backoff, () => random),
+        expected,
+      );
+    });
+  }
 });

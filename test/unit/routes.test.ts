@@ -183,6 +183,13 @@ describe('createRouter', () => {
     });
     assert.equal(createRouter(routes, null)(event('bkt-one', 'misc/x')), undefined);
   });
+  it('a route glob without a dot matches dot files and dot folders (no hidden objects in GCS)', () => {
+    const route = createRouter(routes, null);
+    assert.equal(route(event('bkt-one', 'sales/.done'))?.dagId, 'other_sales');
+    assert.equal(route(event('bkt-one', 'sales/.staging/x.csv'))?.dagId, 'load_sales');
+    assert.equal(route(event('bkt-one', 't/.run.json'))?.dagId, 'params');
+    assert.equal(route(event('bkt-two', '.hidden'))?.dagId, 'bucket_two');
+  });
   it('content routes say so', () => {
     assert.equal(createRouter(routes, null)(event('bkt-one', 't/run.json'))?.content, 'json');
   });

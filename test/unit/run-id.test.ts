@@ -56,6 +56,26 @@ describe('makeRunId', () => {
     assert.match(a, /~1~h[0-9a-f]{24}$/, 'the generation stays readable');
   });
 
+  // The edge: a readable id of exactly 250 characters needs no hash; one more character does.
+  const edges: [string, string][] = [
+    ['b', '1'],
+    ['a-bucket-name-of-the-longest-kind-sixty-three-characters-long-x', '18446744073709551615'],
+  ];
+  for (const [b, g] of edges) {
+    const room = RUN_ID_MAX_LENGTH - `gcs__${b}~~${g}`.length;
+    it(`bucket of ${b.length} and generation of ${g.length} characters: a ${room}-character name is the longest kept readable`, () => {
+      const longest = 'n'.repeat(room);
+      const readable = makeRunId(b, longest, g);
+      assert.equal(readable, `gcs__${b}~${longest}~${g}`);
+      assert.equal(readable.length, RUN_ID_MAX_LENGTH);
+
+      const hashed = makeRunId(b, `${longest}n`, g);
+      assert.match(hashed, new RegExp(`^gcs__${b}~n+~${g}~h[0-9a-f]{24}$`));
+      assert.equal(hashed.length, RUN_ID_MAX_LENGTH, 'cut to the limit, not past it');
+      assert.ok(valid(hashed));
+    });
+  }
+
   it('does not confuse the bucket/name boundary (no separator a bucket may hold)', () => {
     assert.notEqual(makeRunId('a', 'b~c', '1'), makeRunId('a~b', 'c', '1'));
     assert.notEqual(makeRunId('a_', 'b', '1'), makeRunId('a', '_b', '1'));
