@@ -45,12 +45,22 @@ const DEFAULT_LOOKUP_TIMEOUT_MS = 90_000;
  * dropped whole. Reusing it is not enough: the library's access-token client joins a refresh
  * already in flight (google-auth-library oauth2client.js `refreshTokenPromises`), dead or not.
  */
-async function loadSource(auth: AuthConfig, options: AuthOptions): Promise<HeaderSource> {
-  const { GoogleAuth } = await import('google-auth-library');
+async function loadSource(
+  auth: AuthConfig,
+  options: AuthOptions,
+  { GoogleAuth }: typeof import('google-auth-library'),
+): Promise<HeaderSource> {
   const build = options.googleAuth ?? ((o: { scopes?: string[] }) => new GoogleAuth(o));
   if (auth.mode === 'iap') return build({}).getIdTokenClient(auth.audience);
   return build({ scopes: [CLOUD_PLATFORM] }).getClient();
 }
+
+/**
+ * google-auth-library, loaded once. Loading reads local files and cannot hang, so it is not part of
+ * a lookup's deadline: under load it took hundreds of milliseconds at cold start, which would have
+ * abandoned healthy first lookups on a short REQUEST_TIMEOUT_MS.
+ */
+let library: Promise<typeof import('google-auth-library')> | undefined;
 
 /** Rejects after `ms` with `onTimeout()`; the timer is cleared as soon as either settles. */
 function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
@@ -114,12 +124,15 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
   };
 
   const start = (): Promise<Credential> => {
-    source ??= loadSource(auth, options);
-    const from = source;
-    const run: Promise<Credential> = within(lookup(from), lookupTimeoutMs, () => {
-      if (source === from) source = undefined; // abandoned: its client may be wedged
-      return timedOut(lookupTimeoutMs);
-    }).finally(() => {
+    const run: Promise<Credential> = (async () => {
+      const lib = await (library ??= import('google-auth-library'));
+      source ??= loadSource(auth, options, lib);
+      const from = source;
+      return within(lookup(from), lookupTimeoutMs, () => {
+        if (source === from) source = undefined; // abandoned: its client may be wedged
+        return timedOut(lookupTimeoutMs);
+      });
+    })().finally(() => {
       if (pending === run) pending = undefined;
     });
     return run;

@@ -172,7 +172,19 @@ it(
       'three in ten events have a faulty first attempt',
     );
     assert.ok(redeliveries > 0, 'storms outlast the budget, so the platform had to redeliver');
-    assert.equal(stack.metadata.fetches.identity, 2, 'one token per instance');
+    // One token per instance. A cold lookup slower than REQUEST_TIMEOUT_MS (400 ms here, on a
+    // loaded machine) is abandoned and fetched again (issue 9): each such abandonment names the
+    // metadata server in some line, so without one the count must be exactly one per instance.
+    const abandoned = logs.filter((l) =>
+      /metadata server .* did not answer/.test(JSON.stringify(l)),
+    );
+    const fetches = stack.metadata.fetches.identity;
+    if (abandoned.length === 0) assert.equal(fetches, 2, 'one token per instance');
+    else
+      assert.ok(
+        fetches <= 2 + abandoned.length,
+        `${fetches} fetches, ${abandoned.length} abandoned`,
+      );
     const output = stack.fn.stdout + stack.fn.stderr + second.stdout + second.stderr;
     for (const token of stack.metadata.issued)
       assert.ok(!output.includes(token), 'no token in any output');

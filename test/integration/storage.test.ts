@@ -244,7 +244,7 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
     it('a second record for the same object version is refused by the server; the first stays', async () => {
       const limits = { requestTimeoutMs: 2000, budgetMs: 2000 };
       const location = { bucket: 'dead-letters', path: 'once/' };
-      const store = createGcsDeadLetterStore(createStorageAccess(limits), location, limits);
+      const store = createGcsDeadLetterStore(createStorageAccess(limits), location);
       const runId = makeRunId('landing', 'misc/z.csv', '79');
       const record = (reason: string): DeadLetter => ({
         deadLetter: true,
@@ -255,8 +255,8 @@ describe('routes, conf from content and dead letters, with @google-cloud/storage
         recordedAt: new Date().toISOString(),
         delivery: delivery('misc/z.csv', '79'),
       });
-      await store.write(record('first failure'));
-      await store.write(record('a later, different failure')); // a 412 means "already kept"
+      await store.write(record('first failure'), 5000);
+      await store.write(record('a later, different failure'), 5000); // a 412: "already kept"
       const versions = gcs.versions('dead-letters', `once/${runId}.json`);
       assert.equal(versions.length, 1, 'never overwritten, not even as a new generation');
       const kept = JSON.parse(versions[0]?.bytes.toString() ?? '{}') as DeadLetter;
