@@ -144,8 +144,10 @@ describe('outcomes against a scripted Airflow', () => {
           ['INFO created'],
           'one line for the delivery (issue 9)',
         );
-        assert.equal(log.lines[0]?.['attempts'], 2);
-        assert.match(String(log.lines[0]?.['retried']), new RegExp(`answered ${status}`));
+        const [line] = log.lines;
+        assert.ok(line);
+        assert.equal(line['attempts'], 2);
+        assert.match(String(line['retried']), new RegExp(`answered ${status}`));
       });
     }
 
