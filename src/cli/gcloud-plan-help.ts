@@ -10,21 +10,28 @@ const TARGET = `  --project ID --environment NAME --location REGION
 `;
 
 export const HELP = {
-  deploy: `Usage: deploy/deploy.sh [--gen1] [--settings FILE] [--dry-run]
+  deploy: `Usage: deploy/deploy.sh [--gen1 | --cloud-run] [--settings FILE] [--dry-run]
 
-Deploys the function with gcloud from the settings file: 2nd gen by default (Eventarc trigger on
-the bucket, then roles/run.invoker on the function for the trigger's account), 1st gen with --gen1.
-The function's environment (the settings' env) is written to .env.NAME.yaml beside the settings
-file and passed as --env-vars-file.
+Deploys the function with gcloud from the settings file: 2nd gen by default (gcloud functions
+deploy --gen2, an Eventarc trigger on the bucket in the bucket's location, then roles/run.invoker on
+the function for the trigger's account), 1st gen with --gen1, or as Cloud Run functions with
+--cloud-run. Without triggerLocation the bucket's location is looked up first. The function's
+environment (the settings' env) is written to .env.NAME.yaml beside the settings file and passed as
+--env-vars-file.
 
   --gen1            deploy a 1st gen function (triggerDagBackground)
+  --cloud-run       gcloud run deploy --function=triggerDag, then roles/run.invoker and a separate
+                    gcloud eventarc triggers create on the bucket (retries are the trigger's)
 ${SETTINGS}`,
-  iam: `Usage: deploy/iam.sh [--gen1] [--settings FILE] [--dry-run]
+  iam: `Usage: deploy/iam.sh [--gen1 | --cloud-run] [--settings FILE] [--dry-run]
 
-Creates the function's service account and grants only what the settings call for: Composer 2/3
-access, the 2nd gen trigger's roles, read on content buckets, write on the dead-letter bucket.
+Enables the APIs the deploy needs, creates the function's service account and grants only what the
+settings call for: Composer access (roles/composer.user, Composer 1 and 2/3), the trigger's roles,
+a build account's roles (buildServiceAccount), read on content buckets, write on the dead-letter
+bucket.
 
   --gen1            for a 1st gen function (no Eventarc or Pub/Sub grants)
+  --cloud-run       for deploy/deploy.sh --cloud-run (the Cloud Functions API is not needed)
 ${SETTINGS}`,
   'airflow-user': `Usage: deploy/airflow-user.sh [--role ROLE] [--service-account EMAIL] [--settings FILE] [--dry-run]
 

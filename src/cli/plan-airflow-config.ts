@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors/usage-error';
-import type { Plan } from './plan-deploy';
+import type { Plan } from './plan-common';
 import { shellQuote } from './steps';
 import type { Step } from './steps';
 

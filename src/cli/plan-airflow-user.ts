@@ -1,4 +1,4 @@
-import type { Plan } from './plan-deploy';
+import type { Plan } from './plan-common';
 
 export interface AirflowUserRequest {
   readonly project: string;
