@@ -49,6 +49,7 @@ ${TARGET}  --airflow-version X.Y.Z   needed for API changes (default: composer.a
   --experimental-api        enable the experimental API (AIRFLOW_API=experimental)
   --deny-api                turn the REST API off (airflow.api.auth.backend.deny_all)
   --reset-api               drop those overrides: back to Composer's own authentication
+                            (Airflow 2 and 1; Airflow 3 has none)
   --registration-role ROLE  the role new API users get (Composer's default: Op)
   --web-server-allow-all    every IP may reach the web server
   --web-server-deny-all     no IP may (this stops the function too)
