@@ -33,13 +33,17 @@ bucket.
   --gen1            for a 1st gen function (no Eventarc or Pub/Sub grants)
   --cloud-run       for deploy/deploy.sh --cloud-run (the Cloud Functions API is not needed)
 ${SETTINGS}`,
-  'airflow-user': `Usage: deploy/airflow-user.sh [--role ROLE] [--service-account EMAIL] [--settings FILE] [--dry-run]
+  'airflow-user': `Usage: deploy/airflow-user.sh [--role ROLE] [--service-account EMAIL] [--airflow-version X.Y.Z]
+                             [--settings FILE] [--dry-run]
 
-Registers the service account's Airflow user, accounts.google.com:NUMERIC_USER_ID (Composer's way
-for service account e-mails over 64 characters; needed on Composer 1 behind IAP).
+Airflow 2: registers the service account's Airflow user, accounts.google.com:NUMERIC_USER_ID
+(Composer's way for service account e-mails over 64 characters; needed on Composer 1 behind IAP).
+Airflow 3: gcloud cannot create users there; the account registers itself on its first API call
+with the registration role (Op by default). For another role it prints the registration-role update.
 
 ${TARGET}  --service-account EMAIL  the function's account (default: serviceAccount in the settings)
   --role ROLE       the Airflow role (default: composer.userRole in the settings, else Op)
+  --airflow-version X.Y.Z   the environment's Airflow (default: composer.airflowVersion)
 ${SETTINGS}`,
   'airflow-config': `Usage: deploy/airflow-config.sh [options] [--settings FILE] [--dry-run]
 

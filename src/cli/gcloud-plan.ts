@@ -50,6 +50,7 @@ const OPTIONS = {
     ...TARGET,
     'service-account': { type: 'string' },
     role: { type: 'string' },
+    'airflow-version': { type: 'string' },
   },
   'airflow-config': {
     ...COMMON,

@@ -126,6 +126,17 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     ]);
   });
 
+  it('airflow-user.sh on Airflow 3, role Op: says what happens, runs no gcloud command', async () => {
+    const gcloud = fakeGcloud();
+    const doc = example();
+    const composer = { ...(doc['composer'] as Record<string, unknown>), airflowVersion: '3.1.0' };
+    const file = writeSettings({ ...doc, composer }).file;
+    const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.deepEqual(gcloud.calls(), []);
+    assert.match(ran.stderr, /^note: role Op is that default: nothing to run/m);
+  });
+
   it('deploy.sh: runs from the project root (--source=.), env file written, the bucket location, then the invoker grant', async () => {
     const gcloud = fakeGcloud();
     const { file, envFile } = writeSettings(example());

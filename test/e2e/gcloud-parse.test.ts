@@ -48,6 +48,10 @@ async function scriptLines(): Promise<string[]> {
     ['iam.sh', ['--settings', files.example, '--gen1']],
     ['airflow-user.sh', ['--settings', files.example]],
     [
+      'airflow-user.sh',
+      ['--settings', files.example, '--airflow-version', '3.1.0', '--role', 'User'],
+    ],
+    [
       'airflow-config.sh',
       ['--settings', files.example, '--experimental-api', '--registration-role', 'User'],
     ],
@@ -149,6 +153,33 @@ async function gcloudPython(lines: readonly string[]): Promise<string> {
 }
 
 describe("gcloud's own code agrees with the plans (offline)", { skip: SKIP }, () => {
+  it('the composer `run` subcommand a plan prints is one gcloud allows for that Airflow version', async () => {
+    const file = writeSettings(example()).file;
+    const checked: string[] = [];
+    for (const version of ['1.10.15', '2.2.5', '2.10.5', '3.0.1', '3.1.0']) {
+      const ran = await runScript('airflow-user.sh', [
+        ...['--settings', file, '--airflow-version', version, '--dry-run'],
+      ]);
+      assert.equal(ran.code, 0, ran.stderr);
+      for (const line of commandLines(ran.stdout)) {
+        const sub = / composer environments run \S+ (?:--\S+ )*([a-z_-]+) /.exec(line)?.[1];
+        if (sub !== undefined) checked.push(`${version} ${sub}`);
+      }
+    }
+    assert.ok(checked.length > 0, 'no composer run command to check');
+    // SUBCOMMAND_ALLOWLIST and IsVersionInRange, as `gcloud composer environments run` applies them.
+    const verdicts = await gcloudPython([
+      'from googlecloudsdk.command_lib.composer import util, image_versions_util as iv',
+      `for item in ${JSON.stringify(checked)}:`,
+      '    version, sub = item.split()',
+      '    r = util.SUBCOMMAND_ALLOWLIST[sub]',
+      '    print(item, iv.IsVersionInRange(version, r.from_version, r.to_version))',
+    ]);
+    const refused = verdicts.split('\n').filter((l) => l.endsWith(' False'));
+    assert.deepEqual(refused, [], `gcloud would refuse:\n${refused.join('\n')}`);
+    assert.ok(!checked.some((c) => c.startsWith('3.')), checked.join(', '));
+  });
+
   it("the bucket location lookup prints Cloud Storage's locations as Eventarc names them", async () => {
     const ran = await runScript('deploy.sh', [
       ...['--settings', writeSettings(example()).file, '--dry-run'],
