@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Least privilege for the function (run before the first deploy, by someone who may grant roles):
-#   deploy/iam.sh [--gen1] [--settings FILE] [--dry-run]
-# Each command is printed with the reason for it (--dry-run shows them). What it grants, and why:
+#   deploy/iam.sh [--gen1 | --cloud-run] [--settings FILE] [--dry-run]
+# Each command is printed with the reason for it (--dry-run shows them). What it does, and why:
+# - gcloud services enable: the APIs a new project lacks (Cloud Functions, Cloud Build, Artifact
+#   Registry, Cloud Run, Eventarc, Pub/Sub, Cloud Storage, IAM; Composer when composer: is set);
 # - a dedicated service account (serviceAccount), instead of the default compute account (Editor);
-# - deployers: roles/iam.serviceAccountUser on that account only, so they may deploy as it;
-# - AUTH_MODE=google (Composer 2/3): roles/composer.user on the project (read-only on environments;
-#   Composer roles exist at project level only);
-# - 2nd gen: roles/eventarc.eventReceiver for the trigger's account, and roles/pubsub.publisher for
-#   the project's Cloud Storage service agent (found with gcloud storage service-agent), which
-#   publishes the bucket's events; deploy/deploy.sh adds roles/run.invoker on the function itself;
+# - deployers: roles/iam.serviceAccountUser on the function's accounts only, so they may deploy as them;
+# - roles/composer.user on the project for AUTH_MODE=google (Composer 2/3) and AUTH_MODE=iap
+#   (Composer 1, where IAP admits a caller only with composer.environments.get);
+# - buildServiceAccount: created if it is an id of this project, with roles/logging.logWriter,
+#   roles/artifactregistry.writer and roles/storage.objectViewer (what a function build needs);
+# - 2nd gen and --cloud-run: roles/eventarc.eventReceiver for the trigger's account, and
+#   roles/pubsub.publisher for the project's Cloud Storage service agent (found with gcloud storage
+#   service-agent), which publishes the bucket's events; deploy/deploy.sh adds roles/run.invoker;
 # - content routes: roles/storage.objectViewer on each bucket read, nothing wider;
 # - DEAD_LETTER_URI: roles/storage.objectUser on the dead-letter bucket only (create, get, list,
 #   delete: records are written once and deleted by replay).

@@ -5,6 +5,17 @@ import { send } from '../http';
 const CLIENT_ID = /^[A-Za-z0-9-]+\.apps\.googleusercontent\.com$/;
 
 /**
+ * A Composer 2/3 web server (`https://ID-dot-REGION.composer.googleusercontent.com`): no IAP stands
+ * in front of it, so there is no client id to find; callers send a Google access token instead
+ * (https://cloud.google.com/composer/docs/composer-3/access-airflow-api: Composer's own API
+ * authentication; Composer 1's is "integrated with Identity-Aware Proxy"). Pure.
+ */
+export function isComposer2WebServer(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  return /(^|\.)composer\.googleusercontent\.com$/.test(new URL(url).hostname);
+}
+
+/**
  * The IAP OAuth client id from an unauthenticated answer of the web server: IAP redirects to
  * Google's sign-in page with `client_id` in the query (get_client_id.py's way). Pure.
  */

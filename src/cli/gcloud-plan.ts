@@ -9,7 +9,7 @@ import { UsageError } from '../errors/usage-error';
 import { parseCli, projectRoot, runMain } from './main';
 import { planAirflowConfig } from './plan-airflow-config';
 import { planAirflowUser } from './plan-airflow-user';
-import type { Plan } from './plan-deploy';
+import type { Flavor, Plan } from './plan-common';
 import { envFileText, planDeploy } from './plan-deploy';
 import { planIam } from './plan-iam';
 import { airflowConfigRequest, airflowUserRequest, chooseSettings } from './plan-options';
@@ -29,14 +29,28 @@ const TARGET = {
   location: { type: 'string' },
 } as const;
 
+const FLAVOR = {
+  gen1: { type: 'boolean' },
+  'cloud-run': { type: 'boolean' },
+} as const;
+
+function flavorOf(f: { readonly gen1?: boolean; readonly 'cloud-run'?: boolean }): Flavor {
+  if (f.gen1 === true && f['cloud-run'] === true) {
+    throw new UsageError('choose one of --gen1, --cloud-run');
+  }
+  if (f.gen1 === true) return 'gen1';
+  return f['cloud-run'] === true ? 'cloud-run' : 'gen2';
+}
+
 const OPTIONS = {
-  deploy: { ...COMMON, gen1: { type: 'boolean' } },
-  iam: { ...COMMON, gen1: { type: 'boolean' } },
+  deploy: { ...COMMON, ...FLAVOR },
+  iam: { ...COMMON, ...FLAVOR },
   'airflow-user': {
     ...COMMON,
     ...TARGET,
     'service-account': { type: 'string' },
     role: { type: 'string' },
+    'airflow-version': { type: 'string' },
   },
   'airflow-config': {
     ...COMMON,
@@ -78,16 +92,16 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, true);
       if (chosen === null) throw new UsageError('no settings');
       if (chosen.note !== undefined) notes.push(chosen.note);
-      const generation = f.gen1 === true ? 1 : 2;
+      const flavor = flavorOf(f);
       const s = chosen.settings;
       const dryRun = f['dry-run'] === true;
-      if (command === 'iam') return { plan: planIam(s, generation), dryRun };
+      if (command === 'iam') return { plan: planIam(s, flavor), dryRun };
       // gcloud reads --env-vars-file while parsing, so it is written in a dry run too.
       const envFile = path.join(path.dirname(path.resolve(s.file)), `.env.${s.name}.yaml`);
       mkdirSync(path.dirname(envFile), { recursive: true });
       writeFileSync(envFile, envFileText(s));
       notes.push(`wrote the function's environment to ${envFile}`);
-      return { plan: planDeploy(s, generation, shown(envFile, root)), dryRun };
+      return { plan: planDeploy(s, flavor, shown(envFile, root)), dryRun };
     }
     case 'airflow-user': {
       const { values: f } = parseCli(args, OPTIONS[command]);

@@ -6,7 +6,7 @@
  */
 import { ComposerApiError } from '../errors/composer-api-error';
 import { UsageError } from '../errors/usage-error';
-import { findClientId } from './client-id';
+import { findClientId, isComposer2WebServer } from './client-id';
 import { COMPOSER_API, getEnvironment } from './composer-api';
 import { airflowApiFor, parseImageVersion } from './image-version';
 import { parseCli, runMain } from './main';
@@ -50,7 +50,15 @@ function webServerUrl(value: string): string {
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
     throw new UsageError(`--url must be the Airflow web server URL (got ${value})`);
   }
-  return value.replace(/\/+$/, '');
+  const url = value.replace(/\/+$/, '');
+  // Said at once rather than after a request whose answer would only puzzle (issue 10, item 8).
+  if (isComposer2WebServer(url)) {
+    throw new UsageError(
+      `${url} is a Composer 2/3 web server: there is no Identity-Aware Proxy in front of it and ` +
+        `no client id to find; use AUTH_MODE=google (no IAP_CLIENT_ID) with AIRFLOW_URL=${url}`,
+    );
+  }
+  return url;
 }
 
 const print = (lines: readonly string[]) => {

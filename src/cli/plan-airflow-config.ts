@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors/usage-error';
-import type { Plan } from './plan-deploy';
+import type { Plan } from './plan-common';
 import { shellQuote } from './steps';
 import type { Step } from './steps';
 
@@ -53,16 +53,28 @@ function versionOf(r: AirflowConfigRequest, what: string): number[] {
   );
 }
 
+/**
+ * Airflow 3 has no auth backend options to set or drop: "The Airflow REST API in Airflow 3 is always
+ * enabled and can't be disabled"; only [api] composer_auth_user_registration_role remains
+ * (https://cloud.google.com/composer/docs/composer-3/access-airflow-api, "Configure the Airflow
+ * REST API", Airflow 3).
+ */
+function refuseOnAirflow3(major: number, option: string): void {
+  if (major < 3) return;
+  throw new UsageError(
+    `${option} does not apply to Airflow 3: its REST API (v2) is always on, with Composer's own ` +
+      'authentication and no auth_backends or experimental API to set or remove; use ' +
+      'AIRFLOW_API=v2 (--registration-role still applies)',
+  );
+}
+
 function apiConfigs(r: AirflowConfigRequest): string[] {
   const configs: string[] = [];
   if (r.api === 'experimental' || r.api === 'deny') {
-    const version = versionOf(r, `--${r.api === 'deny' ? 'deny-api' : 'experimental-api'}`);
+    const option = `--${r.api === 'deny' ? 'deny-api' : 'experimental-api'}`;
+    const version = versionOf(r, option);
     const major = version[0] ?? 0;
-    if (major >= 3) {
-      throw new UsageError(
-        "Airflow 3's REST API (v2) is always on and has no experimental API: use AIRFLOW_API=v2",
-      );
-    }
+    refuseOnAirflow3(major, option);
     const key = `api-${backendKey(version)}`;
     configs.push(`${key}=${r.api === 'deny' ? DENY_ALL : DEFAULT_BACKEND}`);
     if (r.api === 'experimental' && major === 2) configs.push('api-enable_experimental_api=True');
@@ -84,6 +96,7 @@ function update(r: AirflowConfigRequest, why: string, flags: readonly string[]):
 function reset(r: AirflowConfigRequest): Step[] {
   if (r.api !== 'reset') return [];
   const version = versionOf(r, '--reset-api');
+  refuseOnAirflow3(version[0] ?? 0, '--reset-api');
   const keys = [`api-${backendKey(version)}`];
   if ((version[0] ?? 0) === 2) keys.push('api-enable_experimental_api');
   return [

@@ -1,17 +1,11 @@
 import { stringify } from 'yaml';
 import { UsageError } from '../errors/usage-error';
+import { planCloudRun } from './plan-cloud-run';
+import type { Flavor, Plan } from './plan-common';
+import { RUNTIME, buildFlags, flag, triggerLocation } from './plan-common';
 import type { Settings } from './settings';
 import type { Step } from './steps';
 
-/** What a script will do, and anything the operator should know that is not a command. */
-export interface Plan {
-  readonly steps: readonly Step[];
-  readonly notes: readonly string[];
-}
-
-export type Generation = 1 | 2;
-
-export const RUNTIME = 'nodejs22';
 /** Memory sizes 1st gen accepts (gcloud help: 128MB … 8192MB). */
 const GEN1_MEMORY_MB = [128, 256, 512, 1024, 2048, 4096, 8192];
 
@@ -37,6 +31,7 @@ export function envFileText(settings: Settings): string {
 }
 
 function gen2(s: Settings, envFile: string): Plan {
+  const where = triggerLocation(s);
   const deploy: Step = {
     why:
       '2nd gen: an Eventarc trigger delivers each finalized object; --retry redelivers when ' +
@@ -53,7 +48,7 @@ function gen2(s: Settings, envFile: string): Plan {
       '--entry-point=triggerDag',
       '--source=.',
       `--trigger-bucket=${s.bucket}`,
-      ...(s.triggerLocation === null ? [] : [`--trigger-location=${s.triggerLocation}`]),
+      flag('trigger-location', where.value),
       `--trigger-service-account=${s.triggerServiceAccount}`,
       '--retry',
       `--service-account=${s.serviceAccount}`,
@@ -63,6 +58,7 @@ function gen2(s: Settings, envFile: string): Plan {
       `--max-instances=${s.maxInstances}`,
       `--concurrency=${s.concurrency}`,
       ...vpcFlags(s),
+      ...buildFlags(s),
       `--env-vars-file=${envFile}`,
     ],
   };
@@ -80,7 +76,7 @@ function gen2(s: Settings, envFile: string): Plan {
       `--member=serviceAccount:${s.triggerServiceAccount}`,
     ],
   };
-  return { steps: [deploy, invoker], notes: [] };
+  return { steps: [...where.steps, deploy, invoker], notes: [] };
 }
 
 function gen1(s: Settings, envFile: string): Plan {
@@ -107,6 +103,7 @@ function gen1(s: Settings, envFile: string): Plan {
       `--timeout=${s.timeoutSeconds}s`,
       `--max-instances=${s.maxInstances}`,
       ...vpcFlags(s),
+      ...buildFlags(s),
       `--env-vars-file=${envFile}`,
     ],
   };
@@ -122,10 +119,11 @@ function gen1(s: Settings, envFile: string): Plan {
 }
 
 /**
- * `gcloud functions deploy` for the generation, run from the project root (`--source=.`, whose
- * .gcloudignore uploads only the build inputs). `envFile` is the path the env-vars file is written
- * to, as the command names it.
+ * The deploy commands for the flavor, run from the project root (`--source=.`, whose .gcloudignore
+ * uploads only the build inputs). `envFile` is the path the env-vars file is written to, as the
+ * commands name it.
  */
-export function planDeploy(settings: Settings, generation: Generation, envFile: string): Plan {
-  return generation === 1 ? gen1(settings, envFile) : gen2(settings, envFile);
+export function planDeploy(settings: Settings, flavor: Flavor, envFile: string): Plan {
+  if (flavor === 'gen1') return gen1(settings, envFile);
+  return flavor === 'gen2' ? gen2(settings, envFile) : planCloudRun(settings, envFile);
 }

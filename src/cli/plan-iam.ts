@@ -1,4 +1,5 @@
-import type { Generation, Plan } from './plan-deploy';
+import type { Flavor, Plan } from './plan-common';
+import { enableApis } from './plan-services';
 import type { Settings } from './settings';
 import type { Ref, Step } from './steps';
 
@@ -49,35 +50,44 @@ function createAccount(s: Settings, id: string, why: string, description: string
   };
 }
 
-function accounts(s: Settings, generation: Generation): Step[] {
-  const steps: Step[] = [];
-  const runtime = ownId(s, s.serviceAccount);
-  if (runtime !== null) {
-    steps.push(
-      createAccount(
-        s,
-        runtime,
-        "the function's own identity, holding only the grants below (not the default compute account, which has Editor)",
-        `Identity of the Cloud Function ${s.name}: starts Airflow DAG runs for new objects in gs://${s.bucket}`,
-      ),
-    );
-  }
-  const trigger = ownId(s, s.triggerServiceAccount);
-  if (generation === 2 && s.triggerServiceAccount !== s.serviceAccount && trigger !== null) {
-    steps.push(
-      createAccount(
-        s,
-        trigger,
-        "the trigger's own identity: it may only receive events and invoke this function",
-        `Eventarc trigger of the Cloud Function ${s.name}: invokes it for new objects in gs://${s.bucket}`,
-      ),
-    );
-  }
-  return steps;
+/** The accounts of this project the settings name, each created once, with what it is for. */
+function accounts(s: Settings, flavor: Flavor): Step[] {
+  const wanted: [string | null, string, string][] = [
+    [
+      s.serviceAccount,
+      "the function's own identity, holding only the grants below (not the default compute account, which has Editor)",
+      `Identity of the Cloud Function ${s.name}: starts Airflow DAG runs for new objects in gs://${s.bucket}`,
+    ],
+    [
+      flavor === 'gen1' ? null : s.triggerServiceAccount,
+      "the trigger's own identity: it may only receive events and invoke this function",
+      `Eventarc trigger of the Cloud Function ${s.name}: invokes it for new objects in gs://${s.bucket}`,
+    ],
+    [
+      s.buildServiceAccount,
+      "Cloud Build's identity for this function's builds: it may only read the source, push the image and write build logs",
+      `Cloud Build account of the Cloud Function ${s.name}: builds its source`,
+    ],
+  ];
+  const seen = new Set<string>();
+  return wanted.flatMap(([email, why, description]) => {
+    const id = email === null || seen.has(email) ? null : ownId(s, email);
+    if (email !== null) seen.add(email);
+    return id === null ? [] : [createAccount(s, id, why, description)];
+  });
 }
 
-function deployers(s: Settings, generation: Generation): Step[] {
-  const used = generation === 2 ? [s.serviceAccount, s.triggerServiceAccount] : [s.serviceAccount];
+/** The accounts a deploy acts as: the runtime one, the trigger's, Cloud Build's. */
+function usedAccounts(s: Settings, flavor: Flavor): string[] {
+  return [
+    s.serviceAccount,
+    ...(flavor === 'gen1' ? [] : [s.triggerServiceAccount]),
+    ...(s.buildServiceAccount === null ? [] : [s.buildServiceAccount]),
+  ];
+}
+
+function deployers(s: Settings, flavor: Flavor): Step[] {
+  const used = usedAccounts(s, flavor);
   return s.deployers.flatMap((member) =>
     [...new Set(used)].map((sa) => ({
       why: `${member} may deploy a function that runs as ${sa} (iam.serviceAccounts.actAs), on this account only`,
@@ -95,20 +105,53 @@ function deployers(s: Settings, generation: Generation): Step[] {
   );
 }
 
+/**
+ * The web server of every Composer version admits a caller only with composer.environments.get
+ * (roles/composer.user): "If an account does not have a role that can view Cloud Composer
+ * environments in your project, then Airflow UI and DAG UI are not available"
+ * (https://cloud.google.com/composer/docs/composer-3/airflow-rbac, Composer 1 | 2 | 3). On
+ * Composer 1 that check is IAP's, before Airflow looks at the account's Airflow user.
+ */
 function airflow(s: Settings): Step[] {
-  if (s.config.auth.mode !== 'google') return [];
+  const mode = s.config.auth.mode;
+  if (mode === 'none') return [];
+  const why =
+    mode === 'iap'
+      ? 'Composer 1: IAP admits a caller to the web server only with composer.environments.get (roles/composer.user, read-only on environments, project level only); then Airflow checks its Airflow user'
+      : 'Composer 2/3: the Airflow web server admits a Google-token caller only with roles/composer.user (read-only on environments; Composer roles exist at project level only)';
   return [
-    {
-      why: 'Composer 2/3: the Airflow web server admits a Google-token caller only with roles/composer.user (read-only on environments; Composer roles exist at project level only)',
-      argv: projectGrant(s, `serviceAccount:${s.serviceAccount}`, 'roles/composer.user'),
-    },
+    { why, argv: projectGrant(s, `serviceAccount:${s.serviceAccount}`, 'roles/composer.user') },
   ];
+}
+
+/**
+ * What a user-specified Cloud Build account needs to build a function, as Google lists it
+ * (https://cloud.google.com/functions/docs/securing/build-custom-sa, "Grant permissions"):
+ * roles/logging.logWriter to store build logs in Cloud Logging, roles/artifactregistry.writer to
+ * store build images in Artifact Registry (the gcf-artifacts and cloud-run-source-deploy
+ * repositories), roles/storage.objectViewer to read the function source. Cloud Run's single role
+ * roles/run.builder holds about the same permissions. Project level: the repositories and source
+ * buckets are created by the first deploy, so they cannot be named yet.
+ */
+const BUILD_ROLES: readonly (readonly [string, string])[] = [
+  ['roles/logging.logWriter', 'writes the build logs'],
+  ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts, cloud-run-source-deploy)'],
+  ['roles/storage.objectViewer', 'reads the uploaded source'],
+];
+
+function build(s: Settings): Step[] {
+  const account = s.buildServiceAccount;
+  if (account === null) return [];
+  return BUILD_ROLES.map(([role, what]) => ({
+    why: `buildServiceAccount: Cloud Build ${what} as ${account}`,
+    argv: projectGrant(s, `serviceAccount:${account}`, role),
+  }));
 }
 
 function eventarc(s: Settings): Step[] {
   return [
     {
-      why: "2nd gen: the trigger's account receives the bucket's events (Eventarc grants this role at project level only)",
+      why: "2nd gen and Cloud Run: the trigger's account receives the bucket's events (Eventarc grants this role at project level only)",
       argv: projectGrant(
         s,
         `serviceAccount:${s.triggerServiceAccount}`,
@@ -121,7 +164,7 @@ function eventarc(s: Settings): Step[] {
       capture: AGENT,
     },
     {
-      why: "2nd gen: Cloud Storage publishes the bucket's events to the trigger's Pub/Sub topic as its service agent",
+      why: "2nd gen and Cloud Run: Cloud Storage publishes the bucket's events to the trigger's Pub/Sub topic as its service agent",
       argv: projectGrant(s, { ref: AGENT }, 'roles/pubsub.publisher'),
     },
   ];
@@ -149,7 +192,7 @@ function buckets(s: Settings): Step[] {
   return [...readers, ...writer];
 }
 
-function notes(s: Settings, generation: Generation): string[] {
+function notes(s: Settings, flavor: Flavor): string[] {
   const out: string[] = [];
   if (ownId(s, s.serviceAccount) === null) {
     out.push(
@@ -158,12 +201,20 @@ function notes(s: Settings, generation: Generation): string[] {
   }
   if (s.config.auth.mode === 'iap') {
     out.push(
-      "AUTH_MODE=iap (Composer 1): no Composer role is granted; Airflow decides by the account's Airflow user: register it with deploy/airflow-user.sh",
+      "AUTH_MODE=iap (Composer 1): past IAP, Airflow decides by the account's Airflow user: register it with deploy/airflow-user.sh",
     );
   }
-  if (generation === 2) {
+  if (s.buildServiceAccount === null) {
     out.push(
-      `deploy/deploy.sh grants ${s.triggerServiceAccount} roles/run.invoker on the function once it exists`,
+      "no buildServiceAccount: Cloud Build builds as the project's default build account, which in " +
+        'projects created since July 2024 may be the Compute Engine default account without ' +
+        'roles/cloudbuild.builds.builder; gcloud then asks whether to go on and the build may fail. ' +
+        'Set buildServiceAccount to have this script create one with only what a build needs',
+    );
+  }
+  if (flavor !== 'gen1') {
+    out.push(
+      `deploy/deploy.sh grants ${s.triggerServiceAccount} roles/run.invoker on the ${flavor === 'gen2' ? 'function' : 'service'} once it exists`,
     );
   } else {
     out.push('1st gen: Cloud Storage calls the function directly; no Eventarc or Pub/Sub grants');
@@ -175,15 +226,17 @@ function notes(s: Settings, generation: Generation): string[] {
  * Least privilege for one function: a dedicated account and only the grants its settings call
  * for, each at the narrowest level the role exists at (a bucket, the function, else the project).
  */
-export function planIam(s: Settings, generation: Generation): Plan {
+export function planIam(s: Settings, flavor: Flavor): Plan {
   return {
     steps: [
-      ...accounts(s, generation),
-      ...deployers(s, generation),
+      enableApis(s, flavor),
+      ...accounts(s, flavor),
+      ...deployers(s, flavor),
       ...airflow(s),
-      ...(generation === 2 ? eventarc(s) : []),
+      ...build(s),
+      ...(flavor === 'gen1' ? [] : eventarc(s)),
       ...buckets(s),
     ],
-    notes: notes(s, generation),
+    notes: notes(s, flavor),
   };
 }

@@ -57,8 +57,21 @@ function target(flags: TargetFlags, s: Settings | null) {
   };
 }
 
+/** `--airflow-version`, else composer.airflowVersion, else null (unknown). */
+function airflowVersion(flag: string | undefined, s: Settings | null): string | null {
+  const version = flag ?? s?.composer?.airflowVersion ?? null;
+  if (version !== null && !isAirflowVersion(version)) {
+    throw new UsageError(`--airflow-version must look like 2.10.5 (got ${version})`);
+  }
+  return version;
+}
+
 export function airflowUserRequest(
-  flags: TargetFlags & { readonly 'service-account'?: string; readonly role?: string },
+  flags: TargetFlags & {
+    readonly 'service-account'?: string;
+    readonly role?: string;
+    readonly 'airflow-version'?: string;
+  },
   s: Settings | null,
 ): AirflowUserRequest {
   const t = target(flags, s);
@@ -75,7 +88,12 @@ export function airflowUserRequest(
   const role = flags.role ?? s?.composer?.userRole ?? 'Op';
   if (!isAirflowRole(role))
     throw new UsageError(`--role must be an Airflow role such as Op (got ${role})`);
-  return { ...t, serviceAccount, role };
+  return {
+    ...t,
+    serviceAccount,
+    role,
+    airflowVersion: airflowVersion(flags['airflow-version'], s),
+  };
 }
 
 export interface AirflowConfigFlags extends TargetFlags {
@@ -132,10 +150,7 @@ export function airflowConfigRequest(
   f: AirflowConfigFlags,
   s: Settings | null,
 ): AirflowConfigRequest {
-  const version = f['airflow-version'] ?? s?.composer?.airflowVersion ?? null;
-  if (version !== null && !isAirflowVersion(version)) {
-    throw new UsageError(`--airflow-version must look like 2.10.5 (got ${version})`);
-  }
+  const version = airflowVersion(f['airflow-version'], s);
   const role = f['registration-role'] ?? null;
   if (role !== null && !isAirflowRole(role)) {
     throw new UsageError(`--registration-role must be an Airflow role such as Op (got ${role})`);

@@ -62,6 +62,7 @@ export const SETTINGS_SCHEMA = v.strictObject(
     bucket: text(BUCKET, 'must be a bucket name (no gs://)'),
     serviceAccount: v.optional(serviceAccount, 'gcs-airflow-trigger'),
     triggerServiceAccount: v.optional(serviceAccount),
+    buildServiceAccount: v.optional(serviceAccount),
     triggerLocation: v.optional(text(/^[a-z0-9-]+$/, 'must be a region or multi-region (eu)')),
     vpcConnector: v.optional(
       text(

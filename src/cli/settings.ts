@@ -27,6 +27,8 @@ export interface Settings {
   /** The identity Eventarc invokes the function with (2nd gen); the runtime one by default. */
   readonly triggerServiceAccount: string;
   readonly triggerLocation: string | null;
+  /** The account Cloud Build builds the function as (e-mail), or null for the project's default. */
+  readonly buildServiceAccount: string | null;
   /** Egress through a Serverless VPC Access connector (a fixed IP with Cloud NAT), or null. */
   readonly vpc: { readonly connector: string; readonly egress: string } | null;
   readonly memory: string;
@@ -152,6 +154,8 @@ export function parseSettings(document: unknown, file: string): Settings {
     serviceAccount,
     triggerServiceAccount: email(s.triggerServiceAccount ?? s.serviceAccount, s.project),
     triggerLocation: s.triggerLocation ?? null,
+    buildServiceAccount:
+      s.buildServiceAccount === undefined ? null : email(s.buildServiceAccount, s.project),
     vpc:
       s.vpcConnector === undefined ? null : { connector: s.vpcConnector, egress: s.egressSettings },
     memory: s.memory,

@@ -52,6 +52,7 @@ export function renderStep(step: Step): string {
 
 /** A dry run's text: each step as a line, its reason as a comment line above it. */
 export function renderPlan(steps: readonly Step[]): string {
+  if (steps.length === 0) return '';
   return steps
     .map((step) => (step.why === undefined ? '' : `# ${step.why}\n`) + renderStep(step))
     .join('\n')

@@ -124,7 +124,13 @@ describe('deploy/airflow-config.sh: what it refuses (exit 2, one line)', () => {
       'the experimental API on Airflow 3',
       ['--experimental-api'],
       '3.0.1',
-      /Airflow 3's REST API \(v2\) is always on/,
+      /--experimental-api does not apply to Airflow 3: its REST API \(v2\) is always on/,
+    ],
+    [
+      'dropping API overrides on Airflow 3, which has no auth_backends to drop',
+      ['--reset-api'],
+      '3.1.0',
+      /--reset-api does not apply to Airflow 3: .*no auth_backends or experimental API to set or remove/,
     ],
     [
       'two API changes at once',

@@ -60,6 +60,20 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
       gcloud.calls().map((c) => c.args),
       [
         [
+          'services',
+          'enable',
+          'cloudfunctions.googleapis.com',
+          'cloudbuild.googleapis.com',
+          'artifactregistry.googleapis.com',
+          'run.googleapis.com',
+          'eventarc.googleapis.com',
+          'pubsub.googleapis.com',
+          'storage.googleapis.com',
+          'iam.googleapis.com',
+          'composer.googleapis.com',
+          '--project=my-project',
+        ],
+        [
           'iam',
           'service-accounts',
           'create',
@@ -86,7 +100,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     );
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stderr, /already exists within project[\s\S]*\(already done; continuing\)/);
-    assert.equal(gcloud.calls().length, 5);
+    assert.equal(gcloud.calls().length, 6);
   });
 
   it('airflow-user.sh: the numeric id read, then used for the user name and e-mail', async () => {
@@ -112,7 +126,18 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     ]);
   });
 
-  it('deploy.sh: runs from the project root (--source=.), env file written, then the invoker grant', async () => {
+  it('airflow-user.sh on Airflow 3, role Op: says what happens, runs no gcloud command', async () => {
+    const gcloud = fakeGcloud();
+    const doc = example();
+    const composer = { ...(doc['composer'] as Record<string, unknown>), airflowVersion: '3.1.0' };
+    const file = writeSettings({ ...doc, composer }).file;
+    const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.deepEqual(gcloud.calls(), []);
+    assert.match(ran.stderr, /^note: role Op is that default: nothing to run/m);
+  });
+
+  it('deploy.sh: runs from the project root (--source=.), env file written, the bucket location, then the invoker grant', async () => {
     const gcloud = fakeGcloud();
     const { file, envFile } = writeSettings(example());
     const ran = await runScript('deploy.sh', ['--settings', file], gcloud.env);
@@ -120,10 +145,10 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     const calls = gcloud.calls();
     assert.deepEqual(
       calls.map((c) => c.args.slice(0, 2).join(' ')),
-      ['functions deploy', 'functions add-invoker-policy-binding'],
+      ['storage buckets', 'functions deploy', 'functions add-invoker-policy-binding'],
     );
     assert.ok(calls.every((c) => c.cwd === ROOT));
-    assert.ok(calls[0]?.args.includes(`--env-vars-file=${envFile}`));
+    assert.ok(calls[1]?.args.includes(`--env-vars-file=${envFile}`));
     assert.match(readFileSync(envFile, 'utf8'), /^AIRFLOW_URL: https:/);
   });
 
@@ -139,7 +164,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
       ran.stderr,
       /^error: exited with 1: gcloud functions deploy gcs-airflow-trigger --gen2 /m,
     );
-    assert.equal(gcloud.calls().length, 1);
+    assert.equal(gcloud.calls().length, 2, 'the location lookup, then the failed deploy only');
   });
 
   it('a settings file that cannot be read: exit 2, no gcloud call', async () => {
@@ -165,4 +190,51 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
       assert.deepEqual(gcloud.calls(), []);
     },
   );
+});
+
+describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a stand-in gcloud)', () => {
+  it('2nd gen: describe, then --trigger-location= what it printed, lowercased', async () => {
+    const gcloud = fakeGcloud({ FAKE_BUCKET_LOCATION: 'EUROPE-WEST4' });
+    const ran = await runScript(
+      'deploy.sh',
+      ['--settings', writeSettings(example()).file],
+      gcloud.env,
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    const calls = gcloud.calls().map((c) => c.args);
+    assert.deepEqual(calls[0], [
+      'storage',
+      'buckets',
+      'describe',
+      'gs://my-incoming-bucket',
+      '--format=value(location.lower())',
+    ]);
+    assert.ok(calls[1]?.includes('--trigger-location=europe-west4'), calls[1]?.join(' '));
+  });
+
+  it('--cloud-run: run deploy, invoker, then the trigger in the bucket location', async () => {
+    const gcloud = fakeGcloud();
+    const { file } = writeSettings(example());
+    const ran = await runScript('deploy.sh', ['--settings', file, '--cloud-run'], gcloud.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    const calls = gcloud.calls().map((c) => c.args);
+    assert.deepEqual(
+      calls.map((a) => a.slice(0, 3).join(' ')),
+      [
+        'storage buckets describe',
+        'run deploy gcs-airflow-trigger',
+        'run services add-iam-policy-binding',
+        'eventarc triggers create',
+      ],
+    );
+    assert.ok(calls[3]?.includes('--location=eu'), calls[3]?.join(' '));
+  });
+
+  it('--cloud-run run again: an existing trigger counts as done', async () => {
+    const gcloud = fakeGcloud({ FAKE_GCLOUD_EXISTS: '1' });
+    const { file } = writeSettings(example());
+    const ran = await runScript('deploy.sh', ['--settings', file, '--cloud-run'], gcloud.env);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stderr, /already exists[\s\S]*\(already done; continuing\)/);
+  });
 });

@@ -19,7 +19,8 @@ const NO_ACCOUNT =
 // Stand-ins for what the printed commands read from earlier ones.
 const REFS =
   'NUMERIC_USER_ID=104567890123456789012; ' +
-  'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ';
+  'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ' +
+  'BUCKET_LOCATION=eu; ';
 
 /** A gcloud invocation as bash runs the printed line, with a fresh empty config dir. */
 function gcloudEnv(): Record<string, string> {
@@ -27,21 +28,29 @@ function gcloudEnv(): Record<string, string> {
 }
 
 async function scriptLines(): Promise<string[]> {
+  const builds = { buildServiceAccount: 'gcs-airflow-trigger-build' };
   const files = {
     example: writeSettings(example()).file,
-    full: writeSettings(fullExample()).file,
+    full: writeSettings({ ...fullExample(), ...builds }).file,
     composer1: writeSettings(composer1Example()).file,
   };
   const runs: [string, string[]][] = [
     // Also writes deploy/.env.gcs-airflow-trigger.yaml, which the README's deploy lines name.
     ['deploy.sh', ['--settings', 'deploy/env.example.yaml']],
+    ['deploy.sh', ['--settings', 'deploy/env.example.yaml', '--cloud-run']],
     ['deploy.sh', ['--settings', files.example]],
     ['deploy.sh', ['--settings', files.full]],
     ['deploy.sh', ['--settings', files.full, '--gen1']],
+    ['deploy.sh', ['--settings', files.full, '--cloud-run']],
     ['iam.sh', ['--settings', files.full]],
+    ['iam.sh', ['--settings', files.full, '--cloud-run']],
     ['iam.sh', ['--settings', files.composer1]],
     ['iam.sh', ['--settings', files.example, '--gen1']],
     ['airflow-user.sh', ['--settings', files.example]],
+    [
+      'airflow-user.sh',
+      ['--settings', files.example, '--airflow-version', '3.1.0', '--role', 'User'],
+    ],
     [
       'airflow-config.sh',
       ['--settings', files.example, '--experimental-api', '--registration-role', 'User'],
@@ -122,6 +131,69 @@ describe('gcloud parses every generated command (offline, empty config)', { skip
     assert.match(ran.stderr, /unrecognized arguments: --bogus/);
     const cpu = await parseWith('gcloud functions deploy f --gen2 --region=europe-west1 --cpu=1');
     assert.match(cpu.stderr, /argument --cpu: --memory must be specified/);
+  });
+});
+
+/** Runs Python lines with gcloud's own modules (its interpreter, its lib/), offline. */
+async function gcloudPython(lines: readonly string[]): Promise<string> {
+  const info = await run(
+    'gcloud',
+    ['info', '--format=value(installation.sdk_root,basic.python_location)'],
+    { env: gcloudEnv() },
+  );
+  const [root = '', python = 'python3'] = info.stdout.trim().split('\t');
+  const paths = [path.join(root, 'lib'), path.join(root, 'lib', 'third_party')];
+  const prelude = `import sys; sys.path[:0] = ${JSON.stringify(paths)}`;
+  const ran = await run(python, ['-c', [prelude, ...lines].join('\n')], {
+    env: gcloudEnv(),
+    cwd: tempDir('gcloud-python-'),
+  });
+  assert.equal(ran.code, 0, ran.stderr);
+  return ran.stdout;
+}
+
+describe("gcloud's own code agrees with the plans (offline)", { skip: SKIP }, () => {
+  it('the composer `run` subcommand a plan prints is one gcloud allows for that Airflow version', async () => {
+    const file = writeSettings(example()).file;
+    const checked: string[] = [];
+    for (const version of ['1.10.15', '2.2.5', '2.10.5', '3.0.1', '3.1.0']) {
+      const ran = await runScript('airflow-user.sh', [
+        ...['--settings', file, '--airflow-version', version, '--dry-run'],
+      ]);
+      assert.equal(ran.code, 0, ran.stderr);
+      for (const line of commandLines(ran.stdout)) {
+        const sub = / composer environments run \S+ (?:--\S+ )*([a-z_-]+) /.exec(line)?.[1];
+        if (sub !== undefined) checked.push(`${version} ${sub}`);
+      }
+    }
+    assert.ok(checked.length > 0, 'no composer run command to check');
+    // SUBCOMMAND_ALLOWLIST and IsVersionInRange, as `gcloud composer environments run` applies them.
+    const verdicts = await gcloudPython([
+      'from googlecloudsdk.command_lib.composer import util, image_versions_util as iv',
+      `for item in ${JSON.stringify(checked)}:`,
+      '    version, sub = item.split()',
+      '    r = util.SUBCOMMAND_ALLOWLIST[sub]',
+      '    print(item, iv.IsVersionInRange(version, r.from_version, r.to_version))',
+    ]);
+    const refused = verdicts.split('\n').filter((l) => l.endsWith(' False'));
+    assert.deepEqual(refused, [], `gcloud would refuse:\n${refused.join('\n')}`);
+    assert.ok(!checked.some((c) => c.startsWith('3.')), checked.join(', '));
+  });
+
+  it("the bucket location lookup prints Cloud Storage's locations as Eventarc names them", async () => {
+    const ran = await runScript('deploy.sh', [
+      ...['--settings', writeSettings(example()).file, '--dry-run'],
+    ]);
+    const lookup = commandLines(ran.stdout).find((l) => l.includes('storage buckets describe'));
+    const format = /'--format=([^']+)'/.exec(lookup ?? '')?.[1];
+    assert.ok(format !== undefined, `no lookup with a --format in:\n${ran.stdout}`);
+    // gcloud's resource printer with that projection, on locations as Cloud Storage returns them.
+    const printed = await gcloudPython([
+      'from googlecloudsdk.core.resource import resource_printer',
+      "rows = [{'location': l} for l in ['EU', 'US', 'ASIA', 'EUROPE-WEST1', 'NAM4']]",
+      `resource_printer.Print(rows, ${JSON.stringify(format)})`,
+    ]);
+    assert.deepEqual(printed.trim().split('\n'), ['eu', 'us', 'asia', 'europe-west1', 'nam4']);
   });
 });
 

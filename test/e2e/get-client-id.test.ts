@@ -144,6 +144,19 @@ describe('get-client-id: failures, each one clear line and a non-zero exit', () 
     });
   }
 
+  it('--url of a Composer 2/3 web server: no IAP there, said at once, no request made', async (t) => {
+    const { web, composer, getClientId } = await start(t, {});
+    const url = 'https://1a2b3c4d5e-dot-europe-west1.composer.googleusercontent.com/';
+    const ran = await getClientId(['--url', url]);
+    assert.equal(ran.code, 2, ran.stderr);
+    assert.equal(ran.stdout, '');
+    assert.match(
+      ran.stderr,
+      /^error: https:\/\/1a2b3c4d5e-dot-europe-west1\.composer\.googleusercontent\.com is a Composer 2\/3 web server: there is no Identity-Aware Proxy in front of it .*use AUTH_MODE=google/m,
+    );
+    assert.deepEqual([web.authorizations, composer.requests], [[], []]);
+  });
+
   it('no credentials at all: says how to get some', async () => {
     const env = cleanEnv({
       METADATA_SERVER_DETECTION: 'none',

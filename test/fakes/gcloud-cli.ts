@@ -1,8 +1,10 @@
 /**
  * A stand-in `gcloud` for running the deploy scripts for real without Google: it appends its
  * working folder and argv (`{"cwd", "args"}`, one a line) to $FAKE_GCLOUD_LOG and answers the few commands whose output a script
- * reads. FAKE_GCLOUD_EXISTS=1: `iam service-accounts create` fails as for an existing account;
- * FAKE_GCLOUD_FAIL=text: any command holding that text fails.
+ * reads. FAKE_GCLOUD_EXISTS=1: `iam service-accounts create` and `eventarc triggers create` fail as
+ * for something that exists; FAKE_GCLOUD_FAIL=text: any command holding that text fails;
+ * FAKE_BUCKET_LOCATION: what `storage buckets describe --format=value(location…)` reads (Cloud
+ * Storage writes locations in capitals; default EU), lowercased as gcloud's lower() does.
  */
 import { appendFileSync } from 'node:fs';
 
@@ -29,6 +31,18 @@ function main(): number {
         'projects/my-project.\n',
     );
     return 1;
+  }
+  if (line.startsWith('eventarc triggers create') && process.env['FAKE_GCLOUD_EXISTS'] === '1') {
+    process.stderr.write(
+      "ERROR: (gcloud.eventarc.triggers.create) ALREADY_EXISTS: Resource 'projects/my-project/" +
+        "locations/eu/triggers/gcs-airflow-trigger' already exists\n",
+    );
+    return 1;
+  }
+  if (line.startsWith('storage buckets describe')) {
+    const location = process.env['FAKE_BUCKET_LOCATION'] ?? 'EU';
+    const format = args.find((a) => a.startsWith('--format=')) ?? '';
+    process.stdout.write(`${format.includes('.lower()') ? location.toLowerCase() : location}\n`);
   }
   if (line.startsWith('storage service-agent')) process.stdout.write(`${AGENT}\n`);
   if (line.startsWith('iam service-accounts describe')) process.stdout.write(`${NUMERIC_ID}\n`);

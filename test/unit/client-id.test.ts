@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientIdFromRedirect } from '../../src/cli/client-id';
+import { clientIdFromRedirect, isComposer2WebServer } from '../../src/cli/client-id';
 import { apiFailure, environmentInfo } from '../../src/cli/composer-api';
 import { airflowApiFor, parseImageVersion } from '../../src/cli/image-version';
 import { ClientIdError } from '../../src/errors/client-id-error';
@@ -9,6 +9,25 @@ import { ComposerApiError } from '../../src/errors/composer-api-error';
 const URL_ = 'https://abc-tp.appspot.com';
 const ID = '123-abc.apps.googleusercontent.com';
 const NAME = { project: 'p', location: 'europe-west1', environment: 'e' };
+
+describe('isComposer2WebServer: web servers without IAP', () => {
+  it('Composer 2/3 hosts, any case, with a path: yes; Composer 1, look-alikes and non-URLs: no', () => {
+    for (const url of [
+      'https://1a2b3c4d5e-dot-europe-west1.composer.googleusercontent.com',
+      'https://ID-dot-us-central1.COMPOSER.googleusercontent.com/home',
+    ]) {
+      assert.equal(isComposer2WebServer(url), true, url);
+    }
+    for (const url of [
+      'https://abc-tp.appspot.com',
+      'https://composer.googleusercontent.com.evil.example',
+      'https://notcomposer.googleusercontent.com',
+      'not a url',
+    ]) {
+      assert.equal(isComposer2WebServer(url), false, url);
+    }
+  });
+});
 
 describe('clientIdFromRedirect (get_client_id.py)', () => {
   it('reads client_id from the Location query of any redirect status', () => {

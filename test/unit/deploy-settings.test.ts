@@ -48,6 +48,17 @@ describe('parseSettings: the example and its defaults', () => {
     assert.deepEqual(fromJson.contentBuckets, ['my-incoming-bucket']);
   });
 
+  it('buildServiceAccount: an account id becomes an e-mail of the project; unset is null', () => {
+    const id = settings({ ...example(), buildServiceAccount: 'gcs-airflow-trigger-build' });
+    assert.equal(
+      id.buildServiceAccount,
+      'gcs-airflow-trigger-build@my-project.iam.gserviceaccount.com',
+    );
+    const mail = '123456789012-compute@developer.gserviceaccount.com';
+    assert.equal(settings({ ...example(), buildServiceAccount: mail }).buildServiceAccount, mail);
+    assert.equal(settings(example()).buildServiceAccount, null);
+  });
+
   it('Composer 1 settings resolve to IAP', () => {
     assert.equal(settings(composer1Example()).config.auth.mode, 'iap');
   });
@@ -104,6 +115,11 @@ describe('parseSettings: what it refuses (UsageError, every problem in one line)
       'an unknown composer key',
       { ...base, composer: { environment: 'e', location: 'europe-west1', version: 2 } },
       /composer\.version is not a composer setting/,
+    ],
+    [
+      'a build account that is neither an id nor an e-mail',
+      { ...base, buildServiceAccount: 'Builder' },
+      /buildServiceAccount must be an account id/,
     ],
     ['not a map at all', 'just text', /^env\.yaml: must be a map of settings/],
   ];
