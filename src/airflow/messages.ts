@@ -19,7 +19,9 @@ const COMPOSER1_USER =
   'as Op (deploy/airflow-user.sh does it; needed when the e-mail is over 64 characters)';
 const COMPOSER2_ROLE =
   'On Composer 2/3, grant the service account roles/composer.user and give its Airflow user a ' +
-  'role that may trigger DAG runs (Op or User)';
+  'role that may trigger DAG runs (Op or User); on Airflow 3 the account registers itself on its ' +
+  'first call with [api] composer_auth_user_registration_role (Op unless changed; ' +
+  'deploy/airflow-user.sh says how)';
 
 function hint(ctx: FailureContext): string {
   const { status, dagId, authMode } = ctx;

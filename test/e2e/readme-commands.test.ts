@@ -16,6 +16,7 @@ describe('README: the transcripts are the scripts’ own output', () => {
   const cases: [string, string[], 'all' | 'commands'][] = [
     ['deploy.sh', [], 'all'],
     ['deploy.sh', ['--gen1'], 'commands'],
+    ['deploy.sh', ['--cloud-run'], 'all'],
     ['iam.sh', [], 'all'],
     ['airflow-user.sh', [], 'all'],
     ['airflow-config.sh', ['--experimental-api'], 'all'],
