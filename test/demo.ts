@@ -1,31 +1,30 @@
 /**
  * `npm run demo`: the function's main job on this machine, no cloud account. A local Airflow
  * stand-in (the fake the tests use) listens on 127.0.0.1; the built function runs under the real
- * Functions Framework with AUTH_MODE=none; Google's sample "object finalized" CloudEvent is
- * delivered to it, then delivered again as the platform may; the DAG run it created is printed.
+ * Functions Framework with AUTH_MODE=none; an "object finalized" CloudEvent as Eventarc delivers it
+ * (test/fixtures/storage-event.json) is delivered to it, then delivered again as the platform may;
+ * the DAG run it created is printed. The README shows this output and a test compares the two, so
+ * it is the same on every machine: the event is the repository's own, never a file beside it.
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { FakeAirflow } from './fakes/airflow';
 import { deliver, structured } from './helpers/events';
 import { FunctionProcess } from './helpers/function-process';
-import { FIXTURES, sharedFile } from './helpers/paths';
+import { FIXTURES, ROOT } from './helpers/paths';
 
 const DAG_ID = 'composer_sample_trigger_response_dag';
 
 function sampleEvent(): { file: string; event: Record<string, unknown> } {
-  const official = sharedFile(
-    'cloudevents',
-    'examples',
-    'structured',
-    'storage',
-    'StorageObjectDataWorkflows.json',
-  );
-  const file = official ?? `${FIXTURES}/storage-event.json`;
+  const file = path.join(FIXTURES, 'storage-event.json');
   const event = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  // A fresh delivery of that object: new event id and time (the sample's 2021 time is older than
-  // MAX_EVENT_AGE_SECONDS); the object data is sent exactly as in the file.
-  return { file, event: { ...event, id: randomUUID(), time: new Date().toISOString() } };
+  // A fresh delivery of that object: new event id and time (the file's time would soon be older
+  // than MAX_EVENT_AGE_SECONDS); the object data is sent exactly as in the file.
+  return {
+    file: path.relative(ROOT, file),
+    event: { ...event, id: randomUUID(), time: new Date().toISOString() },
+  };
 }
 
 async function main(): Promise<void> {

@@ -1,11 +1,11 @@
 /**
  * gcloud itself parses every command the deploy scripts print (and every gcloud line of the
- * README), offline: with an empty config dir a valid command stops at the missing account, while a
+ * README and docs/), offline: with an empty config dir a valid command stops at the missing account, while a
  * bad flag or value stops at "unrecognized arguments" or "argument --x: …" first.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cleanEnv, commandLines, pool, run, runScript, tempDir } from '../helpers/cli';
@@ -90,10 +90,16 @@ async function scriptLines(): Promise<string[]> {
   return outputs.flat();
 }
 
-/** `gcloud …` lines of the README's sh blocks, continuation lines joined. */
-function readmeLines(): string[] {
-  const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
+/** `gcloud …` lines of the sh blocks of the README and docs/, continuation lines joined. */
+function docLines(): string[] {
+  const pages = [
+    path.join(ROOT, 'README.md'),
+    ...readdirSync(path.join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => path.join(ROOT, 'docs', f)),
+  ];
+  const text = pages.map((page) => readFileSync(page, 'utf8')).join('\n');
+  const blocks = [...text.matchAll(/```(?:sh|bash)\n([\s\S]*?)```/g)].map((m) => m[1] ?? '');
   return blocks
     .flatMap((block) => block.replace(/\\\n\s*/g, '').split('\n'))
     .map((line) => line.replace(/\s+#.*$/, '').trim())
@@ -107,12 +113,13 @@ function parseWith(line: string) {
 
 describe('gcloud parses every generated command (offline, empty config)', { skip: SKIP }, () => {
   it('each fails only for want of an account: no unrecognized argument, no bad value', async (t) => {
-    const lines = [...new Set([...(await scriptLines()), ...readmeLines()])];
+    const lines = [...new Set([...(await scriptLines()), ...docLines()])];
     assert.ok(lines.length > 20, `only ${lines.length} commands`);
     t.diagnostic(`${lines.length} distinct commands`);
     const results = await pool(lines, 3, async (line) => ({ line, ran: await parseWith(line) }));
     for (const { line, ran } of results) {
-      const first = ran.stderr.split('\n')[0] ?? '';
+      // The first error: `gcloud storage rm` prints "Removing objects:" before it.
+      const first = ran.stderr.split('\n').find((l) => l.startsWith('ERROR:')) ?? '';
       const match = NO_ACCOUNT.exec(first);
       assert.ok(match, `${line}\n-> ${ran.stderr}`);
       // gcloud names the command it parsed: `(gcloud.functions.deploy)` for `gcloud functions deploy`.
