@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Delivery } from '../../src/event';
-import { makeRunId } from '../../src/run-id';
+import type { Delivery } from '../../src/function/event';
+import { makeRunId } from '../../src/function/run-id';
 import { FakeAirflow } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
 import { objectData } from '../helpers/events';

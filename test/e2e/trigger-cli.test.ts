@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
-import { makeRunId } from '../../src/run-id';
+import { makeRunId } from '../../src/function/run-id';
 import { FakeAirflow } from '../fakes/airflow';
 import type { FakeAirflowOptions } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';

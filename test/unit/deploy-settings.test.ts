@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { gen1Memory } from '../../src/cli/plan-deploy';
-import { parseSettings } from '../../src/cli/settings';
-import { renderStep } from '../../src/cli/steps';
-import type { Step } from '../../src/cli/steps';
-import { UsageError } from '../../src/errors/usage-error';
+import { gen1Memory } from '../../src/planner/plan-deploy';
+import { parseSettings } from '../../src/planner/settings';
+import { renderStep } from '../../src/planner/steps';
+import type { Step } from '../../src/planner/steps';
+import { UsageError } from '../../src/basics/errors/usage-error';
 import { SA, composer1Example, example, fullExample } from '../helpers/deploy-settings';
 
 const settings = (doc: unknown) => parseSettings(doc, 'env.yaml');

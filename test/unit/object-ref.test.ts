@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseObjectUri, resolveObjectData } from '../../src/cli/object-ref';
-import { UsageError } from '../../src/errors/usage-error';
+import { parseObjectUri, resolveObjectData } from '../../src/tools/object-ref';
+import { UsageError } from '../../src/basics/errors/usage-error';
 
 describe('object URIs for trigger', () => {
   const cases: [string, string | undefined, object][] = [
