@@ -1,4 +1,5 @@
 import type { GoogleAuth } from 'google-auth-library';
+import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
 import { tokenSourceFailure } from './auth-failure';
@@ -37,7 +38,6 @@ interface HeaderSource {
   getRequestHeaders(): Promise<Headers>;
 }
 
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const DEFAULT_LOOKUP_TIMEOUT_MS = 90_000;
 
 /**
@@ -52,7 +52,7 @@ async function loadSource(
 ): Promise<HeaderSource> {
   const build = options.googleAuth ?? ((o: { scopes?: string[] }) => new GoogleAuth(o));
   if (auth.mode === 'iap') return build({}).getIdTokenClient(auth.audience);
-  return build({ scopes: [CLOUD_PLATFORM] }).getClient();
+  return build({ scopes: [CLOUD_PLATFORM_SCOPE] }).getClient();
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ObjectEvent } from './event';
 import type { JsonText, JsonTextResult } from '../basics/json-text';
 import { toJsonText, withMembers } from '../basics/json-text';
+import { describeObjectVersion } from '../basics/gs-uri';
 
 export interface ConfExtras {
   /** A route's static keys; the object's own fields win on a clash. */
@@ -34,7 +35,7 @@ export function buildConf(event: ObjectEvent, extras: ConfExtras = {}): Record<s
 export function serializeConf(event: ObjectEvent, extras: ConfExtras = {}): JsonTextResult {
   const fields = toJsonText(buildConf(event, extras));
   if (!fields.ok) {
-    const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
+    const where = describeObjectVersion(event.bucket, event.name, event.generation);
     return { ok: false, reason: `the conf for ${where} is ${fields.reason}` };
   }
   const content = extras.content;

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { ConfigError } from './errors/config-error';
 import type { GsLocation } from '../basics/gs-uri';
+import { isOAuthClientId } from '../basics/google';
 import { asPrefix, parseGsUri } from '../basics/gs-uri';
+import { isHttpsOrLoopback } from '../basics/loopback';
 import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
 import type { Route } from './routes';
@@ -68,7 +70,6 @@ export const DEFAULT_EXCLUDE = [
 ] as const;
 
 export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function isAirflowUrl(raw: string): boolean {
   if (!URL.canParse(raw)) return false;
@@ -76,9 +77,7 @@ function isAirflowUrl(raw: string): boolean {
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     return false;
   }
-  if (url.protocol === 'https:') return true;
-  // Plain http only where no token can leave the machine.
-  return url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname);
+  return isHttpsOrLoopback(raw);
 }
 
 /**
@@ -153,8 +152,8 @@ const SETTINGS = {
   IAP_CLIENT_ID: v.optional(
     v.pipe(
       v.string(),
-      v.regex(
-        /^[A-Za-z0-9-]+\.apps\.googleusercontent\.com$/,
+      v.check(
+        isOAuthClientId,
         'must be the IAP OAuth client id, ending in .apps.googleusercontent.com',
       ),
     ),

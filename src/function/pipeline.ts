@@ -21,6 +21,7 @@ import { createScreen } from './screen';
 import type { Fields, Outcome, RunFields } from './settle';
 import { createSettler } from './settle';
 import type { ContentReader, ContentResult } from './storage/content';
+import { describeObjectVersion } from '../basics/gs-uri';
 
 export type { Outcome } from './settle';
 
@@ -92,7 +93,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     delivery: Delivery,
     deadline: Deadline,
   ) {
-    const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
+    const where = describeObjectVersion(event.bucket, event.name, event.generation);
     const conf = await confText(destination, event, deadline);
     if (!conf.ok) {
       const facts = {
@@ -169,7 +170,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     const runFields = { ...fields.current, dagId: destination.dagId, runId };
     fields.current = runFields;
     if (skip?.kind === 'expired') {
-      const where = `gs://${event.bucket}/${event.name} (generation ${event.generation})`;
+      const where = describeObjectVersion(event.bucket, event.name, event.generation);
       const facts = {
         reason: `Too old: ${skip.reason} (${where})`,
         status: null,

@@ -3,10 +3,10 @@ import type { ObjectEvent } from './event';
 import { isRecord } from '../basics/records';
 import type { Matcher } from './globs';
 import { compileGlobs, globProblem } from './globs';
+import { isBucketName } from '../basics/gs-uri';
 
 /** Airflow's DAG id rule (airflow.utils.helpers.KEY_REGEX) and its 250-character id columns. */
 export const DAG_ID_RE = /^[A-Za-z0-9_.-]{1,250}$/;
-const BUCKET_RE = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
 
 const RouteSchema = v.strictObject(
   {
@@ -17,7 +17,7 @@ const RouteSchema = v.strictObject(
         if (problem !== undefined) addIssue({ message: `is a glob that ${problem}` });
       }),
     ),
-    bucket: v.optional(v.pipe(v.string(), v.regex(BUCKET_RE, 'must be a bucket name'))),
+    bucket: v.optional(v.pipe(v.string(), v.check(isBucketName, 'must be a bucket name'))),
     dag: v.pipe(
       v.string('must be a DAG id'),
       v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"'),

@@ -6,8 +6,10 @@ export const RUN_ID_PATTERN = /^[A-Za-z0-9_.~:+-]+$/;
 export const RUN_ID_MAX_LENGTH = 250;
 
 const DISALLOWED = /[^A-Za-z0-9_.~:+-]/gu;
-// Cloud Storage bucket names: lowercase letters, digits, "-", "_" and "." only; never "~".
-const BUCKET = /^[a-z0-9._-]{1,222}$/;
+// The characters of a Cloud Storage bucket name, never "~". Deliberately not basics/gs-uri's full
+// bucket-name rule: what keeps the readable form unambiguous is only the character set, and a
+// stricter length check would change the id of a (test) bucket named "b".
+const BUCKET_CHARS = /^[a-z0-9._-]{1,222}$/;
 const GENERATION = /^\d{1,20}$/;
 
 const sanitize = (text: string): string => text.replace(DISALLOWED, '_');
@@ -25,7 +27,8 @@ const sanitize = (text: string): string => text.replace(DISALLOWED, '_');
  */
 export function makeRunId(bucket: string, name: string, generation: string): string {
   const plain = `gcs__${bucket}~${name}~${generation}`;
-  const clean = BUCKET.test(bucket) && GENERATION.test(generation) && RUN_ID_PATTERN.test(name);
+  const clean =
+    BUCKET_CHARS.test(bucket) && GENERATION.test(generation) && RUN_ID_PATTERN.test(name);
   if (clean && plain.length <= RUN_ID_MAX_LENGTH) return plain;
 
   const digest = createHash('sha256')

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { isBucketName } from '../basics/gs-uri';
 
 /**
  * The settings file of the deploy scripts (deploy/env.example.yaml documents every key). One entry
@@ -9,8 +10,6 @@ const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 // Cloud Functions names (2nd gen: also the Cloud Run service name).
 const FUNCTION_NAME = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-// Cloud Storage bucket names: 3-63 characters, or up to 222 with dots.
-const BUCKET = /^(?=.{3,222}$)[a-z0-9](?:[a-z0-9_.-]*[a-z0-9])?$/;
 const ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 const SA_EMAIL = /^[a-z0-9][a-z0-9-]*@[a-z0-9][a-z0-9.-]*\.gserviceaccount\.com$/;
 const MEMBER = /^(?:user|group|serviceAccount|domain):[^\s,]+$/;
@@ -24,6 +23,10 @@ const MEMORY = /^\d+(?:k|K|M|G|Ki|Mi|Gi)[bB]?$/;
 const CPU = /^(?:\d+(?:\.\d+)?|\.\d+|\d+m)$/;
 
 const text = (re: RegExp, message: string) => v.pipe(v.string(message), v.regex(re, message));
+const bucketName = v.pipe(
+  v.string('must be a bucket name (no gs://)'),
+  v.check(isBucketName, 'must be a bucket name (no gs://)'),
+);
 
 /** A number or a numeric string, as a whole number in [min, max]. */
 const whole = (min: number, max: number, message: string, suffix = '') =>
@@ -40,10 +43,7 @@ const serviceAccount = text(
   new RegExp(`${ACCOUNT_ID.source}|${SA_EMAIL.source}`),
   'must be an account id (6-30 lowercase letters, digits, "-") or a service account e-mail',
 );
-const bucketList = v.array(
-  text(BUCKET, 'must be a bucket name (no gs://)'),
-  'must be a list of bucket names',
-);
+const bucketList = v.array(bucketName, 'must be a list of bucket names');
 
 /** Environment values as YAML allows them; written to the env-vars file as strings. */
 const envValue = v.union(
@@ -59,7 +59,7 @@ export const SETTINGS_SCHEMA = v.strictObject(
       text(FUNCTION_NAME, 'must be lowercase letters, digits and "-", at most 63'),
       'gcs-airflow-trigger',
     ),
-    bucket: text(BUCKET, 'must be a bucket name (no gs://)'),
+    bucket: bucketName,
     serviceAccount: v.optional(serviceAccount, 'gcs-airflow-trigger'),
     triggerServiceAccount: v.optional(serviceAccount),
     buildServiceAccount: v.optional(serviceAccount),
@@ -130,7 +130,6 @@ export const SETTINGS_SCHEMA = v.strictObject(
 );
 
 export type RawSettings = v.InferOutput<typeof SETTINGS_SCHEMA>;
-export const isBucket = (name: string): boolean => BUCKET.test(name);
 export const isAccountId = (name: string): boolean => ACCOUNT_ID.test(name);
 export const isAirflowVersion = (text: string): boolean => VERSION.test(text);
 export const isAirflowRole = (text: string): boolean => AIRFLOW_ROLE.test(text);

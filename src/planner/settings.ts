@@ -6,7 +6,8 @@ import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
 import { UsageError } from '../basics/errors/usage-error';
 import type { RawSettings } from './settings-schema';
-import { SETTINGS_SCHEMA, isBucket } from './settings-schema';
+import { SETTINGS_SCHEMA } from './settings-schema';
+import { isBucketName, parseGsUri } from '../basics/gs-uri';
 
 export interface ComposerSettings {
   readonly environment: string;
@@ -59,13 +60,10 @@ function envText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const DEAD_LETTER_URI = /^gs:\/\/([^/]+)(?:\/.*)?$/;
-
 function deadLetterBucket(env: Readonly<Record<string, string>>): string | null | undefined {
   const uri = env['DEAD_LETTER_URI']?.trim();
   if (uri === undefined || uri === '') return null;
-  const bucket = DEAD_LETTER_URI.exec(uri)?.[1];
-  return bucket !== undefined && isBucket(bucket) ? bucket : undefined;
+  return parseGsUri(uri)?.bucket;
 }
 
 /**
@@ -87,7 +85,7 @@ function routeContentBuckets(routes: unknown, triggerBucket: string): string[] {
     if (typeof route !== 'object' || route === null) return [];
     const { content, bucket } = route as { content?: unknown; bucket?: unknown };
     if (content !== 'json') return [];
-    return [typeof bucket === 'string' && isBucket(bucket) ? bucket : triggerBucket];
+    return [typeof bucket === 'string' && isBucketName(bucket) ? bucket : triggerBucket];
   });
 }
 

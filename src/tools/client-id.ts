@@ -1,8 +1,6 @@
+import { isOAuthClientId } from '../basics/google';
 import { ClientIdError } from './errors/client-id-error';
 import { send } from '../basics/http';
-
-// The form IAP_CLIENT_ID takes (src/function/config.ts).
-const CLIENT_ID = /^[A-Za-z0-9-]+\.apps\.googleusercontent\.com$/;
 
 /**
  * A Composer 2/3 web server (`https://ID-dot-REGION.composer.googleusercontent.com`): no IAP stands
@@ -45,7 +43,7 @@ export function clientIdFromRedirect(
       `${url} redirected to ${where} without a client_id parameter: not an IAP sign-in page`,
     );
   }
-  if (!CLIENT_ID.test(id)) {
+  if (!isOAuthClientId(id)) {
     throw new ClientIdError(
       `${url} redirected to ${where} with client_id ${JSON.stringify(id.slice(0, 100))}, ` +
         'which is not an OAuth client id (….apps.googleusercontent.com)',

@@ -1,11 +1,12 @@
 import type { GoogleAuth } from 'google-auth-library';
+import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
+import { isHttpsOrLoopback } from '../basics/loopback';
 import { ComposerApiError } from './errors/composer-api-error';
 import { TransportError } from '../basics/errors/transport-error';
 import { send } from '../basics/http';
 import { redact } from '../basics/redact';
 
 export const COMPOSER_API = 'https://composer.googleapis.com';
-const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 export interface EnvironmentName {
   readonly project: string;
@@ -68,13 +69,6 @@ export function apiFailure(name: EnvironmentName, status: number, body: string):
   return new ComposerApiError(`the Composer API answered ${status} for ${env}${tail}`, status);
 }
 
-/** https, or http on loopback (a local stand-in): nothing else is a web server URL to call. */
-function isWebServerUrl(text: string): boolean {
-  if (!URL.canParse(text)) return false;
-  const url = new URL(text);
-  return url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === '127.0.0.1');
-}
-
 /** Reads airflowUri and imageVersion out of an Environment resource. */
 export function environmentInfo(name: EnvironmentName, body: string): EnvironmentInfo {
   let parsed: unknown;
@@ -89,7 +83,7 @@ export function environmentInfo(name: EnvironmentName, body: string): Environmen
   };
   const airflowUri = env.config?.airflowUri;
   const imageVersion = env.config?.softwareConfig?.imageVersion;
-  if (typeof airflowUri !== 'string' || !isWebServerUrl(airflowUri)) {
+  if (typeof airflowUri !== 'string' || !isHttpsOrLoopback(airflowUri)) {
     throw new ComposerApiError(
       `${resource(name)} has no Airflow web server URL (config.airflowUri) yet; its state is ` +
         (typeof env.state === 'string' ? env.state : 'unknown'),
@@ -105,7 +99,7 @@ export function environmentInfo(name: EnvironmentName, body: string): Environmen
 async function authHeaders(options: ComposerApiOptions, url: string) {
   try {
     const { GoogleAuth } = await import('google-auth-library');
-    const auth = options.googleAuth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM] });
+    const auth = options.googleAuth ?? new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
     const client = await auth.getClient();
     // Every header the credentials call for (x-goog-user-project with a quota project too).
     return Object.fromEntries((await client.getRequestHeaders(url)).entries());

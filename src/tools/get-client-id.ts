@@ -4,6 +4,7 @@
  * it prints the settings the function needs: on Composer 1 the IAP client id (the audience of the
  * function's ID tokens), on Composer 2/3 that none is needed.
  */
+import { isHttpsOrLoopback } from '../basics/loopback';
 import { ComposerApiError } from './errors/composer-api-error';
 import { UsageError } from '../basics/errors/usage-error';
 import { findClientId, isComposer2WebServer } from './client-id';
@@ -34,15 +35,10 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
-
-/** https, or http on loopback only: a token never crosses a network in the clear. */
+/** The Composer API gets a token: https, or http on loopback only (a fake). */
 function endpoint(value: string): string {
-  const url = URL.canParse(value) ? new URL(value) : undefined;
-  const ok =
-    url !== undefined &&
-    (url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname)));
-  if (!ok) throw new UsageError(`--api-endpoint must be an https:// URL (got ${value})`);
+  if (!isHttpsOrLoopback(value))
+    throw new UsageError(`--api-endpoint must be an https:// URL (got ${value})`);
   return value;
 }
 

@@ -2,6 +2,7 @@ import { UsageError } from '../basics/errors/usage-error';
 import { redact } from '../basics/redact';
 import type { StorageAccess } from '../function/storage/client';
 import { storageStatus } from '../function/storage/client';
+import { parseGsUri } from '../basics/gs-uri';
 import { shellQuote } from '../basics/shell-quote';
 
 /** One object version named on a command line. */
@@ -12,7 +13,6 @@ export interface ObjectRef {
   readonly generation: string | null;
 }
 
-const GS = /^gs:\/\/([^/]+)\/(.+)$/s;
 const GENERATION = /^\d{1,20}$/;
 
 /**
@@ -20,10 +20,10 @@ const GENERATION = /^\d{1,20}$/;
  * trailing `#digits`; an object name may hold "#" itself), and/or `--generation N`. Pure.
  */
 export function parseObjectUri(uri: string, generationFlag?: string): ObjectRef {
-  const match = GS.exec(uri);
-  const bucket = match?.[1];
-  let name = match?.[2];
-  if (bucket === undefined || name === undefined) {
+  const location = parseGsUri(uri);
+  const bucket = location?.bucket;
+  let name = location?.path;
+  if (bucket === undefined || name === undefined || name === '') {
     throw new UsageError(`expected gs://BUCKET/OBJECT[#GENERATION] (got ${uri})`);
   }
   let generation: string | null = null;

@@ -33,7 +33,7 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const location = positionals.length === 1 ? parseGsUri(positionals[0] ?? '') : undefined;
+  const location = positionals.length === 1 ? parseGsUri((positionals[0] ?? '').trim()) : undefined;
   if (location === undefined)
     throw new UsageError('usage: replay [--dry-run] gs://BUCKET/PREFIX/ (see --help)');
   const where = { bucket: location.bucket, path: asPrefix(location.path) };

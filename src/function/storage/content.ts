@@ -6,6 +6,7 @@ import { exactJson } from '../../basics/json-text';
 import { redact } from '../../basics/redact';
 import type { StorageAccess } from './client';
 import { storageStatus, withinTime } from './client';
+import { describeObjectVersion } from '../../basics/gs-uri';
 
 export type ContentResult =
   /** The content as written (only whitespace between tokens dropped): numbers keep every digit. */
@@ -18,7 +19,7 @@ export type ContentResult =
  */
 export type ContentReader = (event: ObjectEvent, timeoutMs: number) => Promise<ContentResult>;
 
-const where = (e: ObjectEvent) => `gs://${e.bucket}/${e.name} (generation ${e.generation})`;
+const where = (e: ObjectEvent) => describeObjectVersion(e.bucket, e.name, e.generation);
 
 /** The event's own `size` (string or number), when it has a usable one. */
 export function eventSize(event: ObjectEvent): number | undefined {
