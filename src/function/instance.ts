@@ -12,7 +12,7 @@ import { createPipeline } from './pipeline';
 import type { StorageAccess } from './storage/client';
 import { createStorageAccess } from './storage/client';
 import { createContentReader } from './storage/content';
-import { createGcsDeadLetterStore } from './storage/dead-letters';
+import { createGcsDeadLetterStore } from './dead-letters';
 
 export interface Instance {
   readonly config: Config;

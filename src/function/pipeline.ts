@@ -3,7 +3,7 @@ import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
 import { serializeConf } from './conf';
 import type { Config } from './config';
-import type { DeadLetterStore } from './dead-letter';
+import type { DeadLetterStore } from './dead-letters';
 import { DeliveryError } from './errors/delivery-error';
 import type { Deadline } from '../basics/deadline';
 import { deadlineFor, timeLeft } from '../basics/deadline';

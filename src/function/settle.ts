@@ -1,5 +1,6 @@
 import type { TriggerResult } from './airflow/client';
-import type { DeadLetter, DeadLetterStore } from './dead-letter';
+import type { DeadLetterFacts, DeadLetterStore } from './dead-letters';
+import { makeDeadLetter } from './dead-letters';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
 import type { Logger } from '../basics/log';
@@ -10,7 +11,6 @@ export type Outcome = 'created' | 'duplicate' | 'ignored' | 'malformed' | 'expir
 
 export type Fields = Readonly<Record<string, unknown>>;
 export type RunFields = Fields & { readonly dagId: string; readonly runId: string };
-export type DeadLetterFacts = Pick<DeadLetter, 'reason' | 'status' | 'dagId' | 'runId'>;
 
 export interface SettleDeps {
   readonly logger: Logger;
@@ -39,12 +39,7 @@ export function createSettler(deps: SettleDeps) {
     delivery: Delivery,
     timeoutMs: number,
   ): Promise<Outcome> {
-    const record: DeadLetter = {
-      deadLetter: true,
-      ...facts,
-      recordedAt: new Date(deps.now()).toISOString(),
-      delivery,
-    };
+    const record = makeDeadLetter(facts, delivery, deps.now());
     if (deps.deadLetters !== undefined) {
       try {
         await deps.deadLetters.write(record, timeoutMs);

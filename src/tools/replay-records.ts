@@ -1,14 +1,13 @@
-import type { File } from '@google-cloud/storage';
-import type { DeadLetter } from '../function/dead-letter';
-import { DeliveryError } from '../function/errors/delivery-error';
-import { ReplayError } from './errors/replay-error';
-import { isRecord } from '../basics/records';
 import type { GsLocation } from '../basics/gs-uri';
 import { formatGsUri } from '../basics/gs-uri';
-import type { Outcome, Pipeline } from '../function/pipeline';
 import { redact } from '../basics/redact';
+import type { ListedDeadLetter } from '../function/dead-letters';
+import { deleteDeadLetter, listDeadLetters, readDeadLetter } from '../function/dead-letters';
+import { DeliveryError } from '../function/errors/delivery-error';
+import type { Outcome, Pipeline } from '../function/pipeline';
 import type { StorageAccess, StorageLimits } from '../function/storage/client';
-import { storageStatus, withinTime } from '../function/storage/client';
+import { storageStatus } from '../function/storage/client';
+import { ReplayError } from './errors/replay-error';
 
 /** One storage operation of a replay: the retry budget, at least one request timeout. */
 const timeFor = (limits: StorageLimits): number =>
@@ -44,14 +43,6 @@ export interface ReplaySummary {
   readonly errors: number;
 }
 
-function asDeadLetter(value: unknown): DeadLetter | undefined {
-  if (!isRecord(value) || value['deadLetter'] !== true) return undefined;
-  const delivery = value['delivery'];
-  return isRecord(delivery) && isRecord(delivery['meta'])
-    ? (value as unknown as DeadLetter)
-    : undefined;
-}
-
 /** Whatever was thrown, as one redacted line for the report: never a stack. */
 function describeError(err: unknown): string {
   const status = storageStatus(err);
@@ -68,74 +59,66 @@ const error = (name: string, detail: string): ReplayItem => ({
   detail,
 });
 
-type Read = { readonly record: DeadLetter } | { readonly item: ReplayItem };
-
-async function read(deps: ReplayDeps, file: File): Promise<Read> {
-  const name = file.name;
-  const generation = file.metadata.generation;
-  // Pinned to the listed version, the one the delete below is conditioned on.
-  const pinned = generation === undefined ? file : file.bucket.file(name, { generation });
-  let bytes: Buffer;
-  try {
-    const where = `reading gs://${file.bucket.name}/${name}`;
-    [bytes] = await withinTime(pinned.download(), timeFor(deps.limits), where);
-  } catch (err) {
-    if (storageStatus(err) === 404) {
-      const detail =
-        'already replayed: another replay or a person deleted the record before it was read (404)';
-      return { item: { name, result: 'gone', kept: false, detail } };
-    }
-    return { item: error(name, `could not be read (${describeError(err)}); the record is kept`) };
-  }
-  let record: DeadLetter | undefined;
-  try {
-    record = asDeadLetter(JSON.parse(bytes.toString('utf8')));
-  } catch {
-    record = undefined;
-  }
-  return record === undefined
-    ? { item: { name, result: 'unreadable', kept: true, detail: 'not a dead-letter record' } }
-    : { record };
-}
-
 /**
- * Deletes only the version that was read, so a record rewritten meanwhile is not lost. A 404 (a
- * concurrent replay or a person deleted it) or a 412 (rewritten since it was listed) is not a
- * failure: the run the record stood for exists either way (`outcome`).
+ * Deletes the record once the run it stood for exists (`outcome`). A record deleted first (404)
+ * or rewritten since it was listed (412) is not a failure: the run exists either way.
  */
 async function remove(
   deps: ReplayDeps,
-  file: File,
+  listed: ListedDeadLetter,
   what: string,
   outcome: 'created' | 'duplicate',
 ): Promise<ReplayItem> {
-  const name = file.name;
-  const done = (detail: string): ReplayItem => ({ name, result: outcome, kept: false, detail });
+  const done = (detail: string): ReplayItem => ({
+    name: listed.name,
+    result: outcome,
+    kept: false,
+    detail,
+  });
+  let removed: Awaited<ReturnType<typeof deleteDeadLetter>>;
   try {
-    const where = `deleting gs://${file.bucket.name}/${name}`;
-    const generation = file.metadata.generation ?? 0;
-    await withinTime(file.delete({ ifGenerationMatch: generation }), timeFor(deps.limits), where);
-    return done(`${what}: ${outcome}, record deleted`);
+    removed = await deleteDeadLetter(deps.storage, listed, timeFor(deps.limits));
   } catch (err) {
-    const status = storageStatus(err);
-    if (status === 404)
+    const why = describeError(err);
+    return error(
+      listed.name,
+      `${what}: ${outcome}, but deleting the record failed (${why}); it is kept`,
+    );
+  }
+  switch (removed) {
+    case 'deleted':
+      return done(`${what}: ${outcome}, record deleted`);
+    case 'gone':
       return done(
         `${what}: ${outcome}; already replayed: another replay or a person deleted the record first (404)`,
       );
-    if (status === 412)
+    case 'rewritten':
       return done(
         `${what}: ${outcome}; already replayed: the record was rewritten meanwhile (412), the newer version is left for the next replay`,
       );
-    const why = describeError(err);
-    return error(name, `${what}: ${outcome}, but deleting the record failed (${why}); it is kept`);
   }
 }
 
-async function replayOne(deps: ReplayDeps, file: File, dryRun: boolean): Promise<ReplayItem> {
-  const name = file.name;
-  const got = await read(deps, file);
-  if ('item' in got) return got.item;
-  const { record } = got;
+async function replayOne(
+  deps: ReplayDeps,
+  listed: ListedDeadLetter,
+  dryRun: boolean,
+): Promise<ReplayItem> {
+  const { name } = listed;
+  let read: Awaited<ReturnType<typeof readDeadLetter>>;
+  try {
+    read = await readDeadLetter(deps.storage, listed, timeFor(deps.limits));
+  } catch (err) {
+    return error(name, `could not be read (${describeError(err)}); the record is kept`);
+  }
+  if (read.kind === 'gone') {
+    const detail =
+      'already replayed: another replay or a person deleted the record before it was read (404)';
+    return { name, result: 'gone', kept: false, detail };
+  }
+  if (read.kind === 'unreadable')
+    return { name, result: 'unreadable', kept: true, detail: 'not a dead-letter record' };
+  const { record } = read;
   const what =
     record.runId === null ? 'the event' : `run ${record.runId} of ${record.dagId ?? '?'}`;
   if (dryRun)
@@ -159,31 +142,19 @@ async function replayOne(deps: ReplayDeps, file: File, dryRun: boolean): Promise
   if (outcome !== 'created' && outcome !== 'duplicate') {
     return { name, result: outcome, kept: true, detail: `still ${outcome}; the record is kept` };
   }
-  return remove(deps, file, what, outcome);
+  return remove(deps, listed, what, outcome);
 }
 
 /** One record's item, whatever happens: nothing one record does stops the others. */
-async function settle(deps: ReplayDeps, file: File, dryRun: boolean): Promise<ReplayItem> {
+async function settle(
+  deps: ReplayDeps,
+  listed: ListedDeadLetter,
+  dryRun: boolean,
+): Promise<ReplayItem> {
   try {
-    return await replayOne(deps, file, dryRun);
+    return await replayOne(deps, listed, dryRun);
   } catch (err) {
-    return error(file.name, `${describeError(err)}; the record is kept`);
-  }
-}
-
-/**
- * Not raced against the retry budget as a record is: a listing may take many pages, and each
- * request already has the client's timeout and few retries.
- */
-async function list(deps: ReplayDeps, location: GsLocation): Promise<File[]> {
-  try {
-    const bucket = (await deps.storage()).bucket(location.bucket);
-    const [files] = await bucket.getFiles({ prefix: location.path, autoPaginate: true });
-    return files;
-  } catch (err) {
-    throw new ReplayError(`cannot list ${formatGsUri(location)} (${describeError(err)})`, {
-      cause: err,
-    });
+    return error(listed.name, `${describeError(err)}; the record is kept`);
   }
 }
 
@@ -199,12 +170,16 @@ export async function replay(
   location: GsLocation,
   options: { dryRun: boolean },
 ): Promise<ReplaySummary> {
-  const files = await list(deps, location);
-  const items: ReplayItem[] = [];
-  for (const file of files) {
-    if (file.name.endsWith('/')) continue;
-    items.push(await settle(deps, file, options.dryRun));
+  let listed: ListedDeadLetter[];
+  try {
+    listed = await listDeadLetters(deps.storage, location);
+  } catch (err) {
+    throw new ReplayError(`cannot list ${formatGsUri(location)} (${describeError(err)})`, {
+      cause: err,
+    });
   }
+  const items: ReplayItem[] = [];
+  for (const record of listed) items.push(await settle(deps, record, options.dryRun));
   const remaining = options.dryRun ? 0 : items.filter((i) => i.kept).length;
   return { items, remaining, errors: items.filter((i) => i.result === 'error').length };
 }
