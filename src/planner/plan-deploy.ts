@@ -124,6 +124,13 @@ function gen1(s: Settings, envFile: string): Plan {
  * commands name it.
  */
 export function planDeploy(settings: Settings, flavor: Flavor, envFile: string): Plan {
-  if (flavor === 'gen1') return gen1(settings, envFile);
-  return flavor === 'gen2' ? gen2(settings, envFile) : planCloudRun(settings, envFile);
+  const plan =
+    flavor === 'gen1'
+      ? gen1(settings, envFile)
+      : flavor === 'gen2'
+        ? gen2(settings, envFile)
+        : planCloudRun(settings, envFile);
+  if (settings.routesFile === null) return plan;
+  const routes = `ROUTES_FILE ${settings.routesFile}: its ${settings.config.routes.length} route(s) reach the function as ROUTES in ${envFile}`;
+  return { ...plan, notes: [...plan.notes, `${routes} (the file itself is not uploaded)`] };
 }

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as v from 'valibot';
 import { parse as parseYaml } from 'yaml';
 import type { Config } from '../function/config';
+import type { Route } from '../function/routes';
 import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
 import { UsageError } from '../basics/errors/usage-error';
 import type { RawSettings } from './settings-schema';
 import { SETTINGS_SCHEMA } from './settings-schema';
-import { isBucketName, parseGsUri } from '../basics/gs-uri';
 
 export interface ComposerSettings {
   readonly environment: string;
@@ -37,8 +38,13 @@ export interface Settings {
   readonly timeoutSeconds: number;
   readonly maxInstances: number;
   readonly concurrency: number;
-  /** The function's environment, every value a string, as `--env-vars-file` needs. */
+  /**
+   * The function's environment, every value a string, as `--env-vars-file` needs. A ROUTES_FILE
+   * is not deployed: its routes are here as ROUTES (see `routesFile`).
+   */
   readonly env: Readonly<Record<string, string>>;
+  /** The ROUTES_FILE the routes were read from (absolute), or null. */
+  readonly routesFile: string | null;
   /** `env` as the function will read it. */
   readonly config: Config;
   /** Buckets whose objects the function reads (content routes). */
@@ -60,33 +66,35 @@ function envText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function deadLetterBucket(env: Readonly<Record<string, string>>): string | null | undefined {
-  const uri = env['DEAD_LETTER_URI']?.trim();
-  if (uri === undefined || uri === '') return null;
-  return parseGsUri(uri)?.bucket;
-}
+/**
+ * Buckets the content routes read: each route's bucket, else the trigger bucket. Taken from the
+ * routes parseConfig returns, so routes from a ROUTES_FILE count as much as ROUTES.
+ */
+const routeContentBuckets = (routes: readonly Route[], triggerBucket: string): string[] =>
+  routes.filter((r) => r.content === 'json').map((r) => r.bucket ?? triggerBucket);
+
+/** Reads a file the settings name (ROUTES_FILE) relative to the settings file, whatever the cwd. */
+const besideSettings =
+  (file: string) =>
+  (name: string): string =>
+    readFileSync(path.resolve(path.dirname(file), name), 'utf8');
 
 /**
- * Buckets a content route reads (issue 4: `{"match", "bucket"?, "dag", "content": "json"}` in
- * ROUTES): the route's bucket, else the trigger bucket. ROUTES_FILE lives in the source and is not
- * read here; list its buckets under `contentBuckets`.
+ * The environment deployed: a ROUTES_FILE's routes as ROUTES. The file lives beside the settings,
+ * not in what gcloud uploads, and the function then runs the routes that were checked here.
  */
-function routeContentBuckets(routes: unknown, triggerBucket: string): string[] {
-  let list = routes;
-  if (typeof routes === 'string') {
-    try {
-      list = JSON.parse(routes) as unknown;
-    } catch {
-      return []; // the function's own check reports a bad ROUTES
-    }
-  }
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((route: unknown) => {
-    if (typeof route !== 'object' || route === null) return [];
-    const { content, bucket } = route as { content?: unknown; bucket?: unknown };
-    if (content !== 'json') return [];
-    return [typeof bucket === 'string' && isBucketName(bucket) ? bucket : triggerBucket];
-  });
+function deployedEnv(
+  env: Readonly<Record<string, string>>,
+  config: Config,
+  file: string,
+): { env: Record<string, string>; routesFile: string | null } {
+  const routesFile = env['ROUTES_FILE']?.trim() ?? '';
+  if (routesFile === '') return { env: { ...env }, routesFile: null };
+  const rest = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'ROUTES_FILE'));
+  return {
+    env: { ...rest, ROUTES: JSON.stringify(config.routes) },
+    routesFile: path.resolve(path.dirname(file), routesFile),
+  };
 }
 
 const cpuCount = (cpu: string): number =>
@@ -126,23 +134,22 @@ export function parseSettings(document: unknown, file: string): Settings {
     throw new UsageError(`${file}: ${problems.join('; ')}`);
   }
   const s = result.output;
-  const env = Object.fromEntries(Object.entries(s.env).map(([k, val]) => [k, envText(val)]));
+  const given = Object.fromEntries(Object.entries(s.env).map(([k, val]) => [k, envText(val)]));
   const problems: string[] = [];
   let config: Config | undefined;
   try {
-    config = parseConfig(env);
+    config = parseConfig(given, besideSettings(file));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems.map((p) => `env: ${p}`));
   }
-  const dead = deadLetterBucket(env);
-  if (dead === undefined) problems.push('env: DEAD_LETTER_URI must be gs://BUCKET/PREFIX/');
   problems.push(...crossChecks(s, config));
-  if (config === undefined || dead === undefined || problems.length > 0) {
+  if (config === undefined || problems.length > 0) {
     throw new UsageError(`${file}: ${problems.join('; ')}`);
   }
+  const { env, routesFile } = deployedEnv(given, config, file);
   const serviceAccount = email(s.serviceAccount, s.project);
-  const content = [...s.contentBuckets, ...routeContentBuckets(s.env['ROUTES'], s.bucket)];
+  const content = [...s.contentBuckets, ...routeContentBuckets(config.routes, s.bucket)];
   return {
     file,
     project: s.project,
@@ -162,9 +169,10 @@ export function parseSettings(document: unknown, file: string): Settings {
     maxInstances: s.maxInstances,
     concurrency: s.concurrency,
     env,
+    routesFile,
     config,
     contentBuckets: [...new Set(content)],
-    deadLetterBucket: dead,
+    deadLetterBucket: config.deadLetters?.bucket ?? null,
     deployers: s.deployers,
     composer:
       s.composer === undefined
