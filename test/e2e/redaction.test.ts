@@ -90,7 +90,7 @@ it('no issued token, in any encoding an echo uses, reaches a log line, a dead le
   // The same echo from a terminal: the trigger CLI runs the same pipeline and prints its outcome.
   const cli = await runCli(
     'trigger',
-    ['--no-lookup', 'gs://b/pct.csv#2'],
+    ['--no-lookup', 'gs://bkt/pct.csv#2'],
     cleanEnv({
       AIRFLOW_URL: stack.airflow.url,
       IAP_CLIENT_ID: CLIENT_ID,
