@@ -1,6 +1,7 @@
 import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Domain } from 'node:domain';
 import { inspect } from 'node:util';
+import { CodedError } from '../basics/errors/coded-error';
 import { ConfigError } from './errors/config-error';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
@@ -43,7 +44,7 @@ const instance = startInstance();
  * the framework prints an empty line, the least console.error writes. Outside NODE_ENV=production
  * the framework answers with `message`, so a local curl still shows why.
  */
-class Redeliver extends Error {
+class Redeliver extends CodedError {
   override name = 'Redeliver';
   readonly code = 'REDELIVER';
 

@@ -7,8 +7,8 @@ import { ConfigError } from './errors/config-error';
 import { send } from '../basics/http';
 import type { Logger } from '../basics/log';
 import { createLogger } from '../basics/log';
-import type { Pipeline, PipelineDeps } from './pipeline';
-import { createPipeline } from './pipeline';
+import type { Deliver, Pipeline, PipelineDeps } from './pipeline';
+import { createDeliver, outcomeOnly } from './pipeline';
 import type { StorageAccess } from './storage/client';
 import { createStorageAccess } from './storage/client';
 import { createContentReader } from './storage/content';
@@ -18,6 +18,8 @@ export interface Instance {
   readonly config: Config;
   readonly logger: Logger;
   readonly pipeline: Pipeline;
+  /** The pipeline, with the message of the delivery's one line (the trigger tool prints it). */
+  readonly deliver: Deliver;
   /** The instance's Storage client (created on first use): content reads, dead letters, replay. */
   readonly storage: StorageAccess;
 }
@@ -27,9 +29,9 @@ export interface InstanceOptions extends AuthOptions {
 }
 
 /**
- * Everything one function instance (or one CLI run) keeps: config read once, one logger, one auth
- * client, one keep-alive transport. A bad setting is logged as one ERROR line and rethrown, so the
- * instance fails at cold start instead of on every event.
+ * Everything one function instance keeps: config read once, one logger, one auth client, one
+ * keep-alive transport. A bad setting is logged as one ERROR line and rethrown, so the instance
+ * fails at cold start instead of on every event.
  */
 export function createInstance(
   env: Readonly<Record<string, string | undefined>>,
@@ -44,6 +46,12 @@ export function createInstance(
       logger.error({ outcome: 'config', problems: err.problems }, err.message);
     throw err;
   }
+  return instanceOf(config, { ...options, logger });
+}
+
+/** An instance for a configuration already read (a command-line tool, which reports errors itself). */
+export function instanceOf(config: Config, options: InstanceOptions = {}): Instance {
+  const logger = options.logger ?? createLogger();
   const limits = { requestTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs };
   const storage = createStorageAccess(limits);
   const deps: PipelineDeps = {
@@ -59,5 +67,6 @@ export function createInstance(
     random: Math.random,
     sleep: (ms) => sleep(ms),
   };
-  return { config, logger, pipeline: createPipeline(deps), storage };
+  const deliver = createDeliver(deps);
+  return { config, logger, pipeline: outcomeOnly(deliver), deliver, storage };
 }

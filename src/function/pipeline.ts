@@ -1,29 +1,29 @@
+import type { Deadline } from '../basics/deadline';
+import { deadlineFor, timeLeft } from '../basics/deadline';
+import { describeObjectVersion } from '../basics/gs-uri';
+import type { Transport } from '../basics/http';
+import type { JsonTextResult } from '../basics/json-text';
+import type { Logger } from '../basics/log';
+import { redact } from '../basics/redact';
 import { triggerDagRun } from './airflow/client';
 import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
 import { serializeConf } from './conf';
 import type { Config } from './config';
 import type { DeadLetterStore } from './dead-letters';
+import type { Decision, LineFields } from './decision';
+import { decide, lineFieldsOf } from './decision';
 import { DeliveryError } from './errors/delivery-error';
-import type { Deadline } from '../basics/deadline';
-import { deadlineFor, timeLeft } from '../basics/deadline';
 import type { Delivery, ObjectEvent } from './event';
-import { parseDelivery } from './event';
-import type { Transport } from '../basics/http';
-import type { JsonTextResult } from '../basics/json-text';
-import type { Logger } from '../basics/log';
-import { redact } from '../basics/redact';
 import { DEFAULT_BACKOFF } from './retry';
 import type { Destination } from './routes';
 import { createRouter } from './routes';
-import { makeRunId } from './run-id';
 import { createScreen } from './screen';
-import type { Fields, Outcome, RunFields } from './settle';
+import type { Outcome, Settled } from './settle';
 import { createSettler } from './settle';
 import type { ContentReader, ContentResult } from './storage/content';
-import { describeObjectVersion } from '../basics/gs-uri';
 
-export type { Outcome } from './settle';
+export type { Outcome, Settled } from './settle';
 
 const MAX_RETRY_REASONS = 5;
 
@@ -52,7 +52,10 @@ export interface HandleOptions {
  */
 export type Pipeline = (delivery: Delivery, options?: HandleOptions) => Promise<Outcome>;
 
-export function createPipeline(deps: PipelineDeps): Pipeline {
+/** The pipeline, telling the message of the delivery's one line as well (the trigger tool's). */
+export type Deliver = (delivery: Delivery, options?: HandleOptions) => Promise<Settled>;
+
+export function createDeliver(deps: PipelineDeps): Deliver {
   const { config, logger } = deps;
   const screen = createScreen(config);
   const route = createRouter(config.routes, config.dagId);
@@ -77,9 +80,7 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
       read = await deps.readContent(event, timeLeft(deadline, deps.now()));
     } catch (err) {
       const why = redact(err instanceof Error ? err.message : String(err));
-      throw new DeliveryError(
-        `reading gs://${event.bucket}/${event.name} failed (${why}); the platform will redeliver`,
-      );
+      throw new DeliveryError(`reading gs://${event.bucket}/${event.name} failed (${why})`);
     }
     return read.ok
       ? serializeConf(event, { staticConf: destination.conf, content: read.content })
@@ -87,21 +88,16 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   }
 
   async function trigger(
-    fields: RunFields,
-    event: ObjectEvent,
-    destination: Destination,
+    decision: Extract<Decision, { kind: 'trigger' }>,
     delivery: Delivery,
     deadline: Deadline,
-  ) {
+  ): Promise<Settled> {
+    const { fields, event, destination } = decision;
     const where = describeObjectVersion(event.bucket, event.name, event.generation);
     const conf = await confText(destination, event, deadline);
     if (!conf.ok) {
-      const facts = {
-        reason: `Content: ${conf.reason}`,
-        status: null,
-        dagId: fields.dagId,
-        runId: fields.runId,
-      };
+      const { dagId, runId } = fields;
+      const facts = { reason: `Content: ${conf.reason}`, status: null, dagId, runId };
       return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
     }
     /** The reasons of the retries inside this invocation, for the delivery's one line. */
@@ -130,56 +126,18 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
     return settle.triggered(lineFields, result, where, delivery, timeLeft(deadline, deps.now()));
   }
 
-  /** `fields` collects what is known so far, for the redelivery line if anything throws. */
-  async function handle(
-    delivery: Delivery,
-    options: HandleOptions,
-    fields: { current: Fields },
-    deadline: Deadline,
-  ): Promise<Outcome> {
-    const { startedAt } = deadline;
-    const rest = () => timeLeft(deadline, deps.now());
-    const parsed = parseDelivery(delivery);
-    if (!parsed.ok) {
-      if (parsed.kind === 'ignored') return settle.ignored(fields.current, parsed.reason);
-      const facts = {
-        reason: `Malformed event: ${parsed.reason}`,
-        status: null,
-        dagId: null,
-        runId: null,
-      };
-      return settle.deadLetter(fields.current, 'malformed', facts, delivery, rest());
+  /** Does what the decision says. */
+  function carryOut(decision: Decision, delivery: Delivery, deadline: Deadline): Promise<Settled> {
+    switch (decision.kind) {
+      case 'ignore':
+        return Promise.resolve(settle.ignored(decision.fields, decision.reason));
+      case 'dead-letter': {
+        const { fields, outcome, facts } = decision;
+        return settle.deadLetter(fields, outcome, facts, delivery, timeLeft(deadline, deps.now()));
+      }
+      case 'trigger':
+        return trigger(decision, delivery, deadline);
     }
-    const { event } = parsed;
-    fields.current = {
-      ...fields.current,
-      bucket: event.bucket,
-      object: event.name,
-      generation: event.generation,
-    };
-    const skip = screen(event, startedAt, options);
-    if (skip?.kind === 'ignored') return settle.ignored(fields.current, skip.reason);
-    const destination = route(event);
-    if (destination === undefined) {
-      return settle.ignored(
-        fields.current,
-        `"${event.name}" matches no route and DAG_ID is not set`,
-      );
-    }
-    const runId = makeRunId(event.bucket, event.name, event.generation);
-    const runFields = { ...fields.current, dagId: destination.dagId, runId };
-    fields.current = runFields;
-    if (skip?.kind === 'expired') {
-      const where = describeObjectVersion(event.bucket, event.name, event.generation);
-      const facts = {
-        reason: `Too old: ${skip.reason} (${where})`,
-        status: null,
-        dagId: destination.dagId,
-        runId,
-      };
-      return settle.deadLetter(runFields, 'expired', facts, delivery, rest());
-    }
-    return trigger(runFields, event, destination, delivery, deadline);
   }
 
   /**
@@ -190,35 +148,57 @@ export function createPipeline(deps: PipelineDeps): Pipeline {
   async function unexpected(
     err: unknown,
     delivery: Delivery,
-    fields: Fields,
+    fields: LineFields,
     deadline: Deadline,
-  ): Promise<Outcome> {
+  ): Promise<Settled> {
     const said = redact(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
     const facts = {
       reason: `Unexpected error while handling this event (${said}); kept as a dead letter to replay`,
       status: null,
-      dagId: typeof fields['dagId'] === 'string' ? fields['dagId'] : null,
-      runId: typeof fields['runId'] === 'string' ? fields['runId'] : null,
+      dagId: fields.dagId ?? null,
+      runId: fields.runId ?? null,
     };
     return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
   }
 
+  /** The decision, or the fault that kept it from being made (a bug, met by this input). */
+  function decideOrFault(
+    delivery: Delivery,
+    nowMs: number,
+    options: HandleOptions,
+  ): Decision | { readonly kind: 'fault'; readonly fields: LineFields; readonly error: unknown } {
+    try {
+      return decide(delivery, { screen, route, nowMs, checkAge: options.checkAge ?? true });
+    } catch (error) {
+      return { kind: 'fault', fields: lineFieldsOf(delivery), error };
+    }
+  }
+
   return async (delivery, options = {}) => {
-    const fields = {
-      current: { eventId: delivery.meta.id, eventType: delivery.meta.type } as Fields,
-    };
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
+    const decision = decideOrFault(delivery, deadline.startedAt, options);
+    const { fields } = decision;
     try {
       try {
-        return await handle(delivery, options, fields, deadline);
+        if (decision.kind === 'fault') throw decision.error;
+        return await carryOut(decision, delivery, deadline);
       } catch (err) {
         if (err instanceof DeliveryError) throw err;
-        return await unexpected(err, delivery, fields.current, deadline);
+        return await unexpected(err, delivery, fields, deadline);
       }
     } catch (err) {
+      // The delivery's one line when the platform must redeliver, with what was decided.
       if (err instanceof DeliveryError)
-        logger.error({ ...fields.current, outcome: 'redeliver' }, err.message);
+        logger.error({ ...fields, outcome: 'redeliver' }, err.message);
       throw err;
     }
   };
 }
+
+/** The outcome alone, as the function and replay need it. */
+export const outcomeOnly =
+  (deliver: Deliver): Pipeline =>
+  async (delivery, options) =>
+    (await deliver(delivery, options)).outcome;
+
+export const createPipeline = (deps: PipelineDeps): Pipeline => outcomeOnly(createDeliver(deps));

@@ -1,16 +1,25 @@
+import type { Logger } from '../basics/log';
+import { redact } from '../basics/redact';
 import type { TriggerResult } from './airflow/client';
 import type { DeadLetterFacts, DeadLetterStore } from './dead-letters';
 import { makeDeadLetter } from './dead-letters';
+import type { LineFields, RunFields } from './decision';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
-import type { Logger } from '../basics/log';
-import { redact } from '../basics/redact';
 
 /** The `outcome` field of the one log line each delivery gets. */
 export type Outcome = 'created' | 'duplicate' | 'ignored' | 'malformed' | 'expired' | 'failed';
 
-export type Fields = Readonly<Record<string, unknown>>;
-export type RunFields = Fields & { readonly dagId: string; readonly runId: string };
+/** How a delivery ended: its outcome and the message of its one log line. */
+export interface Settled {
+  readonly outcome: Outcome;
+  readonly message: string;
+}
+
+/** A DAG-run line's fields: attempts made, and the reasons of the retries among them. */
+export interface TriedFields extends RunFields {
+  readonly retried?: readonly string[];
+}
 
 export interface SettleDeps {
   readonly logger: Logger;
@@ -22,9 +31,10 @@ export interface SettleDeps {
 export function createSettler(deps: SettleDeps) {
   const { logger } = deps;
 
-  function ignored(fields: Fields, reason: string): Outcome {
-    logger.info({ ...fields, outcome: 'ignored' }, `Ignored: ${reason}`);
-    return 'ignored';
+  function ignored(fields: LineFields, reason: string): Settled {
+    const message = `Ignored: ${reason}`;
+    logger.info({ ...fields, outcome: 'ignored' }, message);
+    return { outcome: 'ignored', message };
   }
 
   /**
@@ -33,49 +43,45 @@ export function createSettler(deps: SettleDeps) {
    * the delivery's one line is the redelivery's.
    */
   async function deadLetter(
-    fields: Fields,
+    fields: LineFields & { readonly attempts?: number },
     outcome: Outcome,
     facts: DeadLetterFacts,
     delivery: Delivery,
     timeoutMs: number,
-  ): Promise<Outcome> {
+  ): Promise<Settled> {
     const record = makeDeadLetter(facts, delivery, deps.now());
     if (deps.deadLetters !== undefined) {
       try {
         await deps.deadLetters.write(record, timeoutMs);
       } catch (err) {
         const why = redact(err instanceof Error ? err.message : String(err));
-        throw new DeliveryError(
-          `could not keep the dead letter (${why}) for: ${facts.reason}; the platform will redeliver`,
-        );
+        throw new DeliveryError(`could not keep the dead letter (${why}) for: ${facts.reason}`);
       }
     }
     logger.error({ ...fields, outcome, ...record }, facts.reason);
-    return outcome;
+    return { outcome, message: facts.reason };
   }
 
   function triggered(
-    fields: RunFields,
+    fields: TriedFields,
     result: TriggerResult,
     where: string,
     delivery: Delivery,
     timeoutMs: number,
-  ): Promise<Outcome> {
+  ): Promise<Settled> {
     const { dagId, runId } = fields;
     const attempts = result.attempts;
     switch (result.kind) {
-      case 'created':
-        logger.info(
-          { ...fields, outcome: 'created', attempts },
-          `Created DAG run ${runId} of ${dagId} for ${where}`,
-        );
-        return Promise.resolve('created');
-      case 'duplicate':
-        logger.info(
-          { ...fields, outcome: 'duplicate', attempts },
-          `Duplicate delivery: DAG ${dagId} already has run ${runId} for ${where}`,
-        );
-        return Promise.resolve('duplicate');
+      case 'created': {
+        const message = `Created DAG run ${runId} of ${dagId} for ${where}`;
+        logger.info({ ...fields, outcome: 'created', attempts }, message);
+        return Promise.resolve({ outcome: 'created', message });
+      }
+      case 'duplicate': {
+        const message = `Duplicate delivery: DAG ${dagId} already has run ${runId} for ${where}`;
+        logger.info({ ...fields, outcome: 'duplicate', attempts }, message);
+        return Promise.resolve({ outcome: 'duplicate', message });
+      }
       case 'permanent':
         return deadLetter(
           { ...fields, attempts },

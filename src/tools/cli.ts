@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { CodedError } from '../basics/errors/coded-error';
 import { UsageError } from '../basics/errors/usage-error';
 import { redact } from '../basics/redact';
 
@@ -37,19 +38,31 @@ export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(
 }
 
 /**
- * Runs a tool's main and sets the exit code: its own result, 2 for a usage error, 1 for any other
- * failure, whose message is printed as one line (redacted, though no tool puts a token in one).
+ * Exit statuses by error code, for every tool: 2 when the command itself must change (its
+ * arguments, its settings file, the function's configuration), 1 for any other failure.
  */
+const EXIT_STATUS: Readonly<Record<string, number>> = { USAGE: 2, CONFIG: 2 };
+
+export function exitStatusOf(err: unknown): number {
+  return err instanceof CodedError ? (EXIT_STATUS[err.code] ?? 1) : 1;
+}
+
+/** The one line a failure prints: ours as written (usage and configuration messages may be long
+ * and hold nothing secret), anything else redacted, though no tool puts a token in one. */
+export function errorLine(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `error: ${exitStatusOf(err) === 2 ? message : redact(message)}\n`;
+}
+
+/** Runs a tool's main and sets the exit code: its own result, or the failure's, with one line. */
 export function runMain(main: () => Promise<number>): void {
   main().then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      const message = err instanceof Error ? err.message : String(err);
-      // Our own usage messages may be long (every bad setting) and hold nothing secret.
-      process.stderr.write(`error: ${err instanceof UsageError ? message : redact(message)}\n`);
-      process.exitCode = err instanceof UsageError ? 2 : 1;
+      process.stderr.write(errorLine(err));
+      process.exitCode = exitStatusOf(err);
     },
   );
 }

@@ -8,10 +8,10 @@
  * listing failed: one line on stderr), 2 on a usage or configuration error.
  */
 import pino from 'pino';
-import { ConfigError } from '../function/errors/config-error';
 import { UsageError } from '../basics/errors/usage-error';
 import { asPrefix, formatGsUri, parseGsUri } from '../basics/gs-uri';
-import { createInstance } from '../function/instance';
+import { parseConfig } from '../function/config';
+import { instanceOf } from '../function/instance';
 import { createLogger } from '../basics/log';
 import type { ReplaySummary } from './replay-records';
 import { replay } from './replay-records';
@@ -37,16 +37,10 @@ async function main(): Promise<number> {
   if (location === undefined)
     throw new UsageError('usage: replay [--dry-run] gs://BUCKET/PREFIX/ (see --help)');
   const where = { bucket: location.bucket, path: asPrefix(location.path) };
-  let instance;
-  try {
-    instance = createInstance(process.env, {
-      logger: createLogger(pino.destination({ dest: 2, sync: true })),
-    });
-  } catch (err) {
-    // Already logged as one line; the exit code says it was the configuration.
-    if (err instanceof ConfigError) return 2;
-    throw err;
-  }
+  // A bad setting is thrown as the ConfigError it is: runMain prints it and exits 2.
+  const instance = instanceOf(parseConfig(process.env), {
+    logger: createLogger(pino.destination({ dest: 2, sync: true })),
+  });
   const dryRun = values['dry-run'] === true;
   const { config, pipeline, storage } = instance;
   const limits = { requestTimeoutMs: config.requestTimeoutMs, budgetMs: config.retryBudgetMs };

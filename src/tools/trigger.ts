@@ -5,12 +5,12 @@
  * a deployment. A second call for the same version is a duplicate, as a redelivery would be.
  */
 import { randomUUID } from 'node:crypto';
-import { DeliveryError } from '../function/errors/delivery-error';
-import { ConfigError } from '../function/errors/config-error';
-import type { Delivery } from '../function/event';
-import type { Instance } from '../function/instance';
-import { createInstance } from '../function/instance';
+import pino from 'pino';
 import { createLogger } from '../basics/log';
+import { parseConfig } from '../function/config';
+import { DeliveryError } from '../function/errors/delivery-error';
+import type { Delivery } from '../function/event';
+import { instanceOf } from '../function/instance';
 import { parseCli, runMain } from './cli';
 import { parseObjectUri, resolveObjectData } from './object-ref';
 import { loadSettings } from '../planner/settings';
@@ -37,23 +37,6 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The function's log lines, to stderr; the last one is the outcome's message. */
-function stderrLogger() {
-  let last = '';
-  const destination = {
-    write(line: string) {
-      process.stderr.write(line);
-      try {
-        const record = JSON.parse(line) as { message?: unknown };
-        if (typeof record.message === 'string') last = record.message;
-      } catch {
-        // not one JSON line: nothing to keep
-      }
-    },
-  };
-  return { logger: createLogger(destination), lastMessage: () => last };
-}
-
 async function main(): Promise<number> {
   const { values: f, positionals } = parseCli(process.argv.slice(2), OPTIONS, true);
   if (f.help === true || positionals.length !== 1) {
@@ -66,17 +49,10 @@ async function main(): Promise<number> {
   // Someone at a terminal wants to know now that the DAG is missing, not after the function's
   // grace for DAGs still being parsed; setting the variable still wins.
   const env = { DAG_NOT_FOUND_GRACE_SECONDS: '0', ...given };
-  const { logger, lastMessage } = stderrLogger();
-  let instance: Instance;
-  try {
-    instance = createInstance(env, { logger });
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 2;
-    }
-    throw err;
-  }
+  // A bad setting is thrown as the ConfigError it is: runMain prints it and exits 2.
+  const instance = instanceOf(parseConfig(env), {
+    logger: createLogger(pino.destination({ dest: 2, sync: true })),
+  });
   const { data, note } = await resolveObjectData(
     ref,
     f['no-lookup'] === true ? undefined : instance.storage,
@@ -92,14 +68,13 @@ async function main(): Promise<number> {
     data,
   };
   try {
-    const outcome = await instance.pipeline(delivery);
-    process.stdout.write(`${outcome}: ${lastMessage()}\n`);
+    const { outcome, message } = await instance.deliver(delivery);
+    process.stdout.write(`${outcome}: ${message}\n`);
     return outcome === 'created' || outcome === 'duplicate' ? 0 : 1;
   } catch (err) {
     if (!(err instanceof DeliveryError)) throw err;
     // The function's wording is for the platform; from a terminal, trying again is up to you.
-    const reason = err.message.replace(/,? the platform will redeliver$/, '');
-    process.stdout.write(`failed (transient, try again later): ${reason}\n`);
+    process.stdout.write(`failed (transient, try again later): ${err.reason}\n`);
     return 1;
   }
 }

@@ -188,8 +188,7 @@ function unauthorized(
 
 function giveUp(reason: string, attempts: number, spent: number, budgetMs: number): DeliveryError {
   return new DeliveryError(
-    `${reason}; gave up after ${attempts} attempt(s) in ${spent} ms ` +
-      `(retry budget ${budgetMs} ms), the platform will redeliver`,
+    `${reason}; gave up after ${attempts} attempt(s) in ${spent} ms (retry budget ${budgetMs} ms)`,
   );
 }
 

@@ -1,5 +1,7 @@
+import { CodedError } from '../../basics/errors/coded-error';
+
 /** A setting from the environment has a value the function cannot run with. */
-export class ConfigError extends Error {
+export class ConfigError extends CodedError {
   override name = 'ConfigError';
   readonly code = 'CONFIG';
 

@@ -1,5 +1,7 @@
+import { CodedError } from '../../basics/errors/coded-error';
+
 /** A command of a deploy plan (`gcloud …`) failed; the steps after it were not run. */
-export class StepError extends Error {
+export class StepError extends CodedError {
   override name = 'StepError';
   readonly code = 'STEP';
 
