@@ -2,38 +2,11 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { Domain } from 'node:domain';
 import { inspect } from 'node:util';
 import { CodedError } from '../basics/errors/coded-error';
-import { ConfigError } from './errors/config-error';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
 import { fromCloudEvent, fromLegacy } from './event';
 import type { Instance } from './instance';
-import { createInstance } from './instance';
 import { redact } from '../basics/redact';
-
-/** sysexits.h EX_CONFIG: the instance stopped on its configuration, not on a crash. */
-const EXIT_CONFIG = 78;
-
-/**
- * Read once per instance, at cold start (see ../shared/DESIGN.md "Configuration"). The first token
- * lookup starts now, so its round trip to the metadata server overlaps the rest of the framework's
- * start and the first request's parsing instead of following them (issue 6).
- *
- * A bad setting has been logged by createInstance as one ERROR line naming the variable; the
- * instance then exits, so it never serves. Throwing instead would let the Functions Framework's
- * loader add "Provided module can't be loaded. Is there a syntax error in your code?" and our stack
- * (functions-framework build/src/loader.js, getUserFunction), which reads like a crash (issue 9).
- * The logger writes synchronously, so the line is out before the exit.
- */
-function startInstance(): Instance {
-  try {
-    return createInstance(process.env, { prewarm: true });
-  } catch (err) {
-    if (err instanceof ConfigError) process.exit(EXIT_CONFIG);
-    throw err;
-  }
-}
-
-const instance = startInstance();
 
 /**
  * What the framework gets when the platform must redeliver. Functions Framework 5 answers a
@@ -81,7 +54,7 @@ function outsideFrameworkDomain<T>(work: () => Promise<T>): Promise<T> {
 
 const isFrame = (line: string): boolean => line.startsWith('    at ');
 
-async function handle(delivery: Delivery): Promise<void> {
+async function handle(instance: Instance, delivery: Delivery): Promise<void> {
   try {
     await instance.pipeline(delivery);
   } catch (err) {
@@ -100,12 +73,23 @@ async function handle(delivery: Delivery): Promise<void> {
   }
 }
 
-/** 2nd gen (Eventarc) and any CloudEvent, binary or structured; the framework converts 1st-gen bodies. */
-export function triggerDag(event: CloudEvent<unknown>): Promise<void> {
-  return outsideFrameworkDomain(() => handle(fromCloudEvent(event)));
+/** The entry points, as the Functions Framework calls them. */
+export interface Handlers {
+  /** 2nd gen (Eventarc) and any CloudEvent, binary or structured; the framework converts 1st-gen bodies. */
+  readonly triggerDag: (event: CloudEvent<unknown>) => Promise<void>;
+  /** 1st gen background function `(data, context)`, as Google's Python sample's `trigger_dag`. */
+  readonly triggerDagBackground: (data: unknown, context: unknown) => Promise<void>;
 }
 
-/** 1st gen background function `(data, context)`, as Google's Python sample's `trigger_dag`. */
-export function triggerDagBackground(data: unknown, context: unknown): Promise<void> {
-  return outsideFrameworkDomain(() => handle(fromLegacy(data, context)));
+/**
+ * The entry points of one instance (the Functions Framework's `testing.ts` idea): index.ts builds
+ * them from the instance started at cold start, and tests from their own, in-process, served by
+ * the framework's own test server.
+ */
+export function createHandlers(instance: Instance): Handlers {
+  return {
+    triggerDag: (event) => outsideFrameworkDomain(() => handle(instance, fromCloudEvent(event))),
+    triggerDagBackground: (data, context) =>
+      outsideFrameworkDomain(() => handle(instance, fromLegacy(data, context))),
+  };
 }

@@ -67,7 +67,8 @@ it('no issued token, in any encoding an echo uses, reaches a log line, a dead le
     DEAD_LETTER_URI: 'gs://dead-letters/trigger/',
     STORAGE_EMULATOR_HOST: gcs.url,
   };
-  const stack = await startStack({ env, airflow: { faults: echo } });
+  // In a process of its own: what reaches its stdout and stderr is what is checked.
+  const stack = await startStack({ process: true, env, airflow: { faults: echo } });
   t.after(async () => {
     await stack.stop();
     await gcs.close();
