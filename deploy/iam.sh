@@ -16,6 +16,6 @@
 # - content routes: roles/storage.objectViewer on each bucket read, nothing wider;
 # - DEAD_LETTER_URI: roles/storage.objectUser on the dead-letter bucket only (create, get, list,
 #   delete: records are written once and deleted by replay).
-# The rules live in src/cli/plan-iam.ts, so the dry run and the real run are the same commands.
+# The rules live in src/planner/plan-iam.ts, so the dry run and the real run are the same commands.
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run-plan.sh" iam "$@"

@@ -1,5 +1,7 @@
 import * as functions from '@google-cloud/functions-framework';
-import { triggerDag, triggerDagBackground } from './handlers';
+import { createHandlers } from './function/handlers';
+import { startInstance } from './function/start';
 
+const { triggerDag, triggerDagBackground } = createHandlers(startInstance(process.env));
 functions.cloudEvent('triggerDag', triggerDag);
 export { triggerDag, triggerDagBackground };

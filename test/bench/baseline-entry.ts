@@ -11,14 +11,14 @@
  */
 import * as functions from '@google-cloud/functions-framework';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Auth } from '../../src/auth';
-import type { AuthConfig } from '../../src/config';
-import { parseConfig } from '../../src/config';
-import { AuthError } from '../../src/errors/auth-error';
-import { fromCloudEvent } from '../../src/event';
-import { send } from '../../src/http';
-import { createLogger } from '../../src/log';
-import { createPipeline } from '../../src/pipeline';
+import type { Auth } from '../../src/function/auth';
+import type { AuthConfig } from '../../src/function/config';
+import { parseConfig } from '../../src/function/config';
+import { AuthError } from '../../src/function/errors/auth-error';
+import { fromCloudEvent } from '../../src/function/event';
+import { send } from '../../src/basics/http';
+import { createLogger } from '../../src/basics/log';
+import { createPipeline } from '../../src/function/pipeline';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 

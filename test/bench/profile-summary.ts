@@ -23,7 +23,7 @@ interface Profile {
   readonly timeDeltas: readonly number[];
 }
 
-/** `pino`, `@google-cloud/functions-framework`, `src/log.js`, `node:internal/…`, or `(vm)`. */
+/** `pino`, `@google-cloud/functions-framework`, `src/basics/log.js`, `node:internal/…`, or `(vm)`. */
 function owner(url: string): string {
   if (url === '') return '(native / vm)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);

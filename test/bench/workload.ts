@@ -1,7 +1,7 @@
-import { triggerRequest } from '../../src/airflow/request';
-import { serializeConf } from '../../src/conf';
-import { parseDelivery } from '../../src/event';
-import { makeRunId } from '../../src/run-id';
+import { triggerRequest } from '../../src/function/airflow/request';
+import { serializeConf } from '../../src/function/conf';
+import { parseDelivery } from '../../src/function/event';
+import { makeRunId } from '../../src/function/run-id';
 import type { HttpDelivery } from '../helpers/events';
 import { binary, FINALIZED, objectData } from '../helpers/events';
 import type { Prepared } from './client';

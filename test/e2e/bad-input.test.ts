@@ -3,6 +3,7 @@ import { it } from 'node:test';
 import fc from 'fast-check';
 import type { HttpDelivery } from '../helpers/events';
 import { binary, deliver, legacy, objectData, structured } from '../helpers/events';
+import { FunctionProcess } from '../helpers/function-process';
 import { startStack } from '../helpers/stack';
 
 const SEED = 424242;
@@ -145,8 +146,14 @@ it(
   'bad-input suite: generated malformed and odd payloads: no crash, no run, one line each; a good event still works',
   { timeout: 120_000 },
   async (t) => {
-    const stack = await startStack({ env: { AUTH_MODE: 'none', EXCLUDE: '**/*.tmp' } });
+    // In a process of its own: that the instance is still up after each payload is the point.
+    const stack = await startStack({
+      process: true,
+      env: { AUTH_MODE: 'none', EXCLUDE: '**/*.tmp' },
+    });
     t.after(() => stack.stop());
+    const { fn } = stack;
+    assert.ok(fn instanceof FunctionProcess);
     const cases = [
       ...fc.sample(reaching, { numRuns: 120, seed: SEED }),
       ...fc.sample(refusedByFramework, { numRuns: 30, seed: SEED }),
@@ -173,7 +180,7 @@ it(
         assert.ok(res.status >= 400, `${c.label}: refused by the framework (${res.status})`);
         assert.equal(after - before, 0, `${c.label}: never reached our code`);
       }
-      assert.equal(stack.fn.child.exitCode, null, `${c.label}: the instance is still up`);
+      assert.equal(fn.child.exitCode, null, `${c.label}: the instance is still up`);
     }
     assert.equal(stack.airflow.runs.size, 0, 'no run for any of them');
     const good = await deliver(stack.fn.url, binary(objectData('landing', 'in/good.csv', '99')));

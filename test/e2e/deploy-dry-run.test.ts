@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { commandLines, runScript } from '../helpers/cli';
+import { cleanEnv, commandLines, run, runScript, tempDir } from '../helpers/cli';
 import { SA, example, fullExample, writeSettings } from '../helpers/deploy-settings';
 import { ROOT } from '../helpers/paths';
 
@@ -153,6 +153,48 @@ describe('deploy/deploy.sh --dry-run', () => {
     assert.match(
       ran.stderr,
       /^error: .*env\.yaml: timeout must be whole seconds from 1 to 540.*; memroy is not a setting/m,
+    );
+  });
+});
+
+describe('a ROUTES_FILE beside a settings file in another folder, the scripts run from a third (issue 11, item 15)', () => {
+  it('deploy.sh: its routes reach the function as ROUTES; iam.sh: its content buckets get read access', async () => {
+    const doc = example();
+    const { file, envFile, dir } = writeSettings({
+      ...doc,
+      env: { ...doc.env, ROUTES_FILE: 'routes.yaml' },
+    });
+    writeFileSync(
+      path.join(dir, 'routes.yaml'),
+      '- {match: "incoming/**", dag: load_sales}\n' +
+        '- {match: "other/*.json", bucket: other-bucket, dag: run_other, content: json}\n',
+    );
+    const elsewhere = tempDir('cwd-');
+    const script = (name: string) => path.join(ROOT, 'deploy', name);
+    const options = { cwd: elsewhere, env: cleanEnv() };
+    const deploy = await run(
+      'bash',
+      [script('deploy.sh'), '--settings', file, '--dry-run'],
+      options,
+    );
+    assert.equal(deploy.code, 0, deploy.stderr);
+    const env = parse(readFileSync(envFile, 'utf8')) as Record<string, unknown>;
+    assert.equal(env['ROUTES_FILE'], undefined, 'the file is not deployed, its routes are');
+    assert.deepEqual(
+      (JSON.parse(String(env['ROUTES'])) as { dag: string }[]).map((r) => r.dag),
+      ['load_sales', 'run_other'],
+    );
+    assert.match(
+      deploy.stderr,
+      /note: ROUTES_FILE .*routes\.yaml: its 2 route\(s\) reach the function as ROUTES/,
+    );
+    const iam = await run('bash', [script('iam.sh'), '--settings', file, '--dry-run'], options);
+    assert.equal(iam.code, 0, iam.stderr);
+    assert.ok(
+      commandLines(iam.stdout).includes(
+        `gcloud storage buckets add-iam-policy-binding gs://other-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
+      ),
+      iam.stdout,
     );
   });
 });

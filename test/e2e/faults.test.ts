@@ -82,7 +82,9 @@ it(
   { timeout: 240_000 },
   async (t) => {
     const env = { IAP_CLIENT_ID: CLIENT_ID, REQUEST_TIMEOUT_MS: '400', RETRY_BUDGET_MS: '1500' };
+    // Two real instances, each in its own process, as the platform runs them.
     const stack = await startStack({
+      process: true,
       env,
       verifyTokens: { audience: CLIENT_ID },
       airflow: { faults: faultScript(20261125) },

@@ -5,7 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cleanEnv, commandLines, pool, run, runScript, tempDir } from '../helpers/cli';
@@ -213,19 +221,49 @@ describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, 
     assert.equal(ran.code, 0, ran.stderr);
     return ran.stdout.split('\n').filter((l) => l !== '');
   };
+  const TOP = ['package.json', 'package-lock.json', 'tsconfig.json', 'src/index.ts'];
+  /** The entry point and the two parts it imports (test/unit/layout.test.ts keeps it so). */
+  const uploaded = (f: string) =>
+    TOP.includes(f) || f.startsWith('src/basics/') || f.startsWith('src/function/');
 
-  it('this checkout: the build inputs and nothing else', async () => {
+  it('this checkout: the function and its build inputs, not the planner, the tools or the tests', async () => {
     const files = await list(ROOT);
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'src/index.ts']) {
+    for (const needed of [...TOP, 'src/basics/http.ts', 'src/function/handlers.ts'])
       assert.ok(files.includes(needed), needed);
-    }
-    const stray = files.filter(
-      (f) =>
-        !['package.json', 'package-lock.json', 'tsconfig.json'].includes(f) &&
-        !f.startsWith('src/'),
+    assert.deepEqual(
+      files.filter((f) => !uploaded(f)),
+      [],
     );
-    assert.deepEqual(stray, []);
+    assert.ok(!files.some((f) => f.startsWith('src/tools/') || f.startsWith('src/planner/')));
   });
+
+  it(
+    'the upload alone builds with gcp-build and exports both entry points',
+    { timeout: 90_000 },
+    async (t) => {
+      const dir = tempDir('upload-build-');
+      t.after(() => {
+        rmSync(dir, { recursive: true, force: true }); // node_modules is a link: left as it is
+      });
+      for (const file of await list(ROOT)) {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+        copyFileSync(path.join(ROOT, file), path.join(dir, file));
+      }
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      const built = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+        cwd: dir,
+        deadlineMs: 80_000,
+      });
+      assert.equal(built.code, 0, built.stdout + built.stderr);
+      const exported = await run(
+        process.execPath,
+        ['-p', "Object.keys(require('./build/src/index.js')).join(',')"],
+        { cwd: dir, env: cleanEnv({ AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none' }) },
+      );
+      assert.equal(exported.stdout.trim(), 'triggerDag,triggerDagBackground', exported.stderr);
+    },
+  );
 
   it('a copy with every kind of local file beside the sources: none of them is uploaded', async () => {
     const dir = tempDir('upload-');
@@ -236,18 +274,22 @@ describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, 
       'deploy/.env.gcs-airflow-trigger.yaml',
       'node_modules/yaml/index.js',
       'build/src/index.js',
+      'src/tools/trigger.ts',
+      'src/planner/settings.ts',
+      'src/notes.md',
       '.ci/run',
       'README.md',
+      'docs/configuration.md',
       '.env',
       'env.yaml',
       'bench-results.json',
     ];
     const inputs = [
-      'package.json',
-      'package-lock.json',
-      'tsconfig.json',
-      'src/index.ts',
-      'src/cli/trigger.ts',
+      ...TOP,
+      'src/basics/http.ts',
+      'src/function/handlers.ts',
+      'src/function/airflow/client.ts',
+      'src/routes.yaml',
     ];
     for (const file of [...decoys, ...inputs]) {
       mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });

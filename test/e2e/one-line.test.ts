@@ -23,6 +23,7 @@ const onlyNewlines = (text: string) => text.replace(/\n/g, '') === '';
 describe('one line per delivery, nothing else', () => {
   it('a redelivery (Airflow 503, RETRY_BUDGET_MS=0): one ERROR line each, no stack on stderr', async (t) => {
     const stack = await startStack({
+      process: true,
       env: { AUTH_MODE: 'none', RETRY_BUDGET_MS: '0' },
       airflow: { faults: () => ({ kind: 'status', status: 503 }) },
     });
@@ -46,6 +47,7 @@ describe('one line per delivery, nothing else', () => {
     const gcs = await new FakeGcs().start();
     const routes = [{ match: 'triggers/*.json', dag: 'run_with_params', content: 'json' }];
     const stack = await startStack({
+      process: true,
       env: { AUTH_MODE: 'none', ROUTES: JSON.stringify(routes), STORAGE_EMULATOR_HOST: gcs.url },
       airflow: { dags: ['run_with_params'] },
     });

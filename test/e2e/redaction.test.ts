@@ -67,7 +67,8 @@ it('no issued token, in any encoding an echo uses, reaches a log line, a dead le
     DEAD_LETTER_URI: 'gs://dead-letters/trigger/',
     STORAGE_EMULATOR_HOST: gcs.url,
   };
-  const stack = await startStack({ env, airflow: { faults: echo } });
+  // In a process of its own: what reaches its stdout and stderr is what is checked.
+  const stack = await startStack({ process: true, env, airflow: { faults: echo } });
   t.after(async () => {
     await stack.stop();
     await gcs.close();
@@ -90,7 +91,7 @@ it('no issued token, in any encoding an echo uses, reaches a log line, a dead le
   // The same echo from a terminal: the trigger CLI runs the same pipeline and prints its outcome.
   const cli = await runCli(
     'trigger',
-    ['--no-lookup', 'gs://b/pct.csv#2'],
+    ['--no-lookup', 'gs://bkt/pct.csv#2'],
     cleanEnv({
       AIRFLOW_URL: stack.airflow.url,
       IAP_CLIENT_ID: CLIENT_ID,

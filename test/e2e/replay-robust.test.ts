@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Delivery } from '../../src/event';
-import { makeRunId } from '../../src/run-id';
+import type { Delivery } from '../../src/function/event';
+import { makeRunId } from '../../src/function/run-id';
 import { FakeAirflow } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
 import { objectData } from '../helpers/events';
@@ -234,6 +234,22 @@ describe('replay: every record ends in the report, whatever the others do', () =
       );
     },
   );
+
+  it('a record of the wrong shape is unreadable and kept, never run through the pipeline', async () => {
+    // Passes the old shallow check (deadLetter true, delivery.meta an object), not the record's shape.
+    const shallow = `${PREFIX}gcs__landing~sales_shallow.csv~1.json`;
+    gcs.put(
+      BUCKET,
+      shallow,
+      JSON.stringify({ deadLetter: true, reason: 42, delivery: { meta: {} } }),
+    );
+    const run = await replayCli(env(), [DEAD_LETTERS]);
+    assertNoRawError(run);
+    assert.equal(run.code, 1, run.stdout + run.stderr);
+    assert.match(lineOf(run, shallow), /^unreadable .*: not a dead-letter record$/);
+    assert.match(run.stdout, /: 1 record\(s\), replayed 0, 1 remaining\n$/);
+    assert.equal(airflow.runs.size, 0);
+  });
 
   it('a listing that fails (no such bucket, no permission): one line on stderr naming it, exit 1', async () => {
     for (const status of [404, 403]) {

@@ -101,6 +101,7 @@ it('replay: usage and configuration errors exit 2 with one line', async () => {
   assert.equal(config.code, 2);
   assert.match(
     config.stderr,
-    /Invalid configuration: .*AIRFLOW_API must be one of v1, v2, experimental/,
+    /^error: Invalid configuration: .*AIRFLOW_API must be one of v1, v2, experimental.*\n$/,
   );
+  assert.equal(config.stderr.split('\n').length, 2, `one line: ${config.stderr}`);
 });

@@ -25,7 +25,10 @@ async function deliverWithin(url: string, d: HttpDelivery, ms: number): Promise<
 // so a metadata server that accepts and never answers held every event of the instance forever.
 describe('a metadata server that accepts and never answers (K_SERVICE set, as on Cloud Run)', () => {
   it('each event is handed back within the bound, naming the metadata server; after recovery the same instance serves', async (t) => {
+    // In a process of its own: gcp-metadata decides once per process, from K_SERVICE, that
+    // metadata requests get no timeout of their own, which is the condition under test.
     const stack = await startStack({
+      process: true,
       env: {
         IAP_CLIENT_ID: CLIENT_ID,
         K_SERVICE: 'gcs-airflow-trigger',

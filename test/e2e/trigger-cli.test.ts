@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TestContext } from 'node:test';
-import { makeRunId } from '../../src/run-id';
+import { makeRunId } from '../../src/function/run-id';
 import { FakeAirflow } from '../fakes/airflow';
 import type { FakeAirflowOptions } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
@@ -137,6 +137,27 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     );
   });
 
+  it('a trigger file Cloud Storage cannot serve in time: failed (transient), the reason as the function says it, exit 1', async (t) => {
+    const server = await airflow(t, { dags: ['with_params'] });
+    const gcs = await new FakeGcs().start();
+    t.after(() => gcs.close());
+    gcs.fault = () => 503;
+    const ran = await trigger(['--no-lookup', 'gs://bkt/t.json#7'], {
+      AIRFLOW_URL: server.url,
+      AUTH_MODE: 'none',
+      STORAGE_EMULATOR_HOST: gcs.url,
+      ROUTES: JSON.stringify([{ match: '*.json', dag: 'with_params', content: 'json' }]),
+      REQUEST_TIMEOUT_MS: '500',
+      RETRY_BUDGET_MS: '0',
+    });
+    assert.equal(ran.code, 1, ran.stderr);
+    assert.match(
+      ran.stdout,
+      /^failed \(transient, try again later\): reading gs:\/\/bkt\/t\.json failed \(.+\)\n$/,
+    );
+    assert.equal(server.runs.size, 0);
+  });
+
   it('the same client as the function: an ID token for IAP_CLIENT_ID, checked by the web server', async (t) => {
     const metadata = await new FakeMetadata().start();
     t.after(() => metadata.close());
@@ -197,6 +218,7 @@ describe('trigger: what it refuses (exit 2)', () => {
       assert.equal(ran.code, 2, ran.stderr);
       assert.equal(ran.stdout, '');
       assert.match(ran.stderr, message);
+      assert.equal(ran.stderr.split('\n').length, 2, `one line on stderr: ${ran.stderr}`);
     });
   }
 });

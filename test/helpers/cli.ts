@@ -73,13 +73,13 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
-/** A built CLI (`build/src/cli/NAME.js`) under this Node. */
+/** A built CLI (`build/src/tools/NAME.js`) under this Node. */
 export const runCli = (
   name: string,
   args: readonly string[],
   env: Record<string, string> = cleanEnv(),
 ): Promise<Ran> =>
-  run(process.execPath, [path.join(ROOT, 'build', 'src', 'cli', `${name}.js`), ...args], { env });
+  run(process.execPath, [path.join(ROOT, 'build', 'src', 'tools', `${name}.js`), ...args], { env });
 
 /** A script of deploy/ under bash, as a user runs it. */
 export const runScript = (

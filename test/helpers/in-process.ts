@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
-import type { Instance } from '../../src/instance';
-import { createInstance } from '../../src/instance';
-import { createLogger } from '../../src/log';
-import type { Pipeline } from '../../src/pipeline';
+import type { Instance } from '../../src/function/instance';
+import { createInstance } from '../../src/function/instance';
+import { createLogger } from '../../src/basics/log';
+import type { Pipeline } from '../../src/function/pipeline';
 import { withDeadline } from './deadline';
 import type { LogLine } from './function-process';
 

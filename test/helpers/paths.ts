@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../src/cli/main';
+import { projectRoot } from '../../src/tools/cli';
 
 export const ROOT = projectRoot();
 export const BUILT_INDEX = path.join(ROOT, 'build', 'src', 'index.js');

@@ -18,7 +18,7 @@ export function replayCli(
   args: readonly string[],
   timeoutMs = 30_000,
 ): Promise<Run> {
-  const script = path.join(ROOT, 'build', 'src', 'cli', 'replay.js');
+  const script = path.join(ROOT, 'build', 'src', 'tools', 'replay.js');
   return new Promise((resolve) => {
     execFile(
       process.execPath,

@@ -2,14 +2,25 @@ import type { FakeAirflowOptions } from '../fakes/airflow';
 import { FakeAirflow } from '../fakes/airflow';
 import type { FakeMetadataOptions } from '../fakes/metadata';
 import { FakeMetadata } from '../fakes/metadata';
-import type { StartOptions } from './function-process';
+import type { LogLine, StartOptions } from './function-process';
 import { FunctionProcess } from './function-process';
+import { InProcessFunction } from './in-process-function';
+
+/** The function under test, served by the Functions Framework in this process or its own. */
+export interface ServedFunction {
+  readonly url: string;
+  /** Its structured log lines (in a process: everything it printed to stdout). */
+  readonly stdout: string;
+  readonly stderr: string;
+  logs(): LogLine[];
+  stop(): Promise<void>;
+}
 
 /** A fake Airflow, a fake metadata server and the function under the Functions Framework. */
 export interface Stack {
   readonly airflow: FakeAirflow;
   readonly metadata: FakeMetadata;
-  readonly fn: FunctionProcess;
+  readonly fn: ServedFunction;
   stop(): Promise<void>;
 }
 
@@ -18,7 +29,14 @@ export interface StackOptions {
   readonly metadata?: FakeMetadataOptions;
   /** Settings for the function; AIRFLOW_URL and GCE_METADATA_HOST are filled in. */
   readonly env?: Record<string, string>;
+  /** triggerDagBackground (1st gen's signature) runs in a process of its own. */
   readonly target?: StartOptions['target'];
+  /**
+   * The real entry point, in a process of its own under the framework's binary: for cold start,
+   * 1st gen, and what reaches the process's stdout and stderr. By default the handlers are served
+   * in this process by the framework's test server (test/helpers/in-process-function.ts).
+   */
+  readonly process?: boolean;
   /** Make the fake Airflow require tokens from the fake metadata server, for this audience or scope. */
   readonly verifyTokens?: { readonly audience?: string; readonly scope?: string };
 }
@@ -34,11 +52,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     GOOGLE_CLOUD_PROJECT: 'test-project',
     ...options.env,
   };
-  let fn: FunctionProcess;
+  let fn: ServedFunction;
   try {
-    fn = await FunctionProcess.start(
-      options.target === undefined ? { env } : { env, target: options.target },
-    );
+    if (options.process === true || options.target !== undefined) {
+      fn = await FunctionProcess.start(
+        options.target === undefined ? { env } : { env, target: options.target },
+      );
+    } else {
+      fn = await InProcessFunction.start(env);
+    }
   } catch (err) {
     await Promise.all([airflow.close(), metadata.close()]);
     throw err;

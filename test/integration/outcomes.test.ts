@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { DeliveryError } from '../../src/errors/delivery-error';
-import type { Delivery } from '../../src/event';
+import { DeliveryError } from '../../src/function/errors/delivery-error';
+import type { Delivery } from '../../src/function/event';
 import type { Fault } from '../fakes/airflow';
 import { FakeAirflow } from '../fakes/airflow';
 import { objectData } from '../helpers/events';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { Delivery } from '../../src/event';
+import type { Delivery } from '../../src/function/event';
 import { FakeAirflow } from '../fakes/airflow';
 import { objectData } from '../helpers/events';
 import { inProcess } from '../helpers/in-process';

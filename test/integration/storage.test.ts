@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { DeadLetter } from '../../src/dead-letter';
-import { DeliveryError } from '../../src/errors/delivery-error';
-import type { Delivery } from '../../src/event';
-import { makeRunId } from '../../src/run-id';
-import { createStorageAccess } from '../../src/storage/client';
-import { createGcsDeadLetterStore } from '../../src/storage/dead-letters';
+import type { DeadLetter } from '../../src/function/dead-letters';
+import { DeliveryError } from '../../src/function/errors/delivery-error';
+import type { Delivery } from '../../src/function/event';
+import { makeRunId } from '../../src/function/run-id';
+import { createStorageAccess } from '../../src/function/storage/client';
+import { createGcsDeadLetterStore } from '../../src/function/dead-letters';
 import { FakeAirflow } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
 import { objectData } from '../helpers/events';

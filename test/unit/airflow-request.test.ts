@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { attemptClock } from '../../src/airflow/logical-date';
-import { getRunRequest, triggerRequest } from '../../src/airflow/request';
-import { exactJson, toJsonText } from '../../src/json-text';
+import { attemptClock } from '../../src/function/airflow/logical-date';
+import { getRunRequest, triggerRequest } from '../../src/function/airflow/request';
+import { exactJson, toJsonText } from '../../src/basics/json-text';
 import { sharedFile } from '../helpers/paths';
 
 const base = {

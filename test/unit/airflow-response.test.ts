@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { failureMessage } from '../../src/airflow/messages';
-import { airflowDetail, classifyConfirm, classifyTrigger } from '../../src/airflow/response';
+import { failureMessage } from '../../src/function/airflow/messages';
+import {
+  airflowDetail,
+  classifyConfirm,
+  classifyTrigger,
+} from '../../src/function/airflow/response';
 
 const RUN = 'gcs__b~n~1';
 

@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GoogleAuth } from 'google-auth-library';
-import { createAuth } from '../../src/auth';
-import { AuthError } from '../../src/errors/auth-error';
+import { createAuth } from '../../src/function/auth';
+import { AuthError } from '../../src/function/errors/auth-error';
 import { verifyJwt } from '../fakes/jwt';
 import { FakeMetadata } from '../fakes/metadata';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clientIdFromRedirect, isComposer2WebServer } from '../../src/cli/client-id';
-import { apiFailure, environmentInfo } from '../../src/cli/composer-api';
-import { airflowApiFor, parseImageVersion } from '../../src/cli/image-version';
-import { ClientIdError } from '../../src/errors/client-id-error';
-import { ComposerApiError } from '../../src/errors/composer-api-error';
+import { clientIdFromRedirect, isComposer2WebServer } from '../../src/tools/client-id';
+import { apiFailure, environmentInfo } from '../../src/tools/composer-api';
+import { airflowApiFor, parseImageVersion } from '../../src/tools/image-version';
+import { ClientIdError } from '../../src/tools/errors/client-id-error';
+import { ComposerApiError } from '../../src/tools/errors/composer-api-error';
 
 const URL_ = 'https://abc-tp.appspot.com';
 const ID = '123-abc.apps.googleusercontent.com';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_DAG_ID, DEFAULT_EXCLUDE, parseConfig } from '../../src/config';
-import { ConfigError } from '../../src/errors/config-error';
+import { DEFAULT_DAG_ID, DEFAULT_EXCLUDE, parseConfig } from '../../src/function/config';
+import { ConfigError } from '../../src/function/errors/config-error';
 
 const COMPOSER2 = 'https://abc123-dot-us-central1.composer.googleusercontent.com';
 const CLIENT_ID = '123456789012-abcdef0123456789.apps.googleusercontent.com';

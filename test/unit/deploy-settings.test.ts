@@ -1,12 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { gen1Memory } from '../../src/cli/plan-deploy';
-import { parseSettings } from '../../src/cli/settings';
-import { renderStep } from '../../src/cli/steps';
-import type { Step } from '../../src/cli/steps';
-import { UsageError } from '../../src/errors/usage-error';
-import { SA, composer1Example, example, fullExample } from '../helpers/deploy-settings';
+import { gen1Memory } from '../../src/planner/plan-deploy';
+import { loadSettings, parseSettings } from '../../src/planner/settings';
+import { renderStep } from '../../src/planner/steps';
+import type { Step } from '../../src/planner/steps';
+import { UsageError } from '../../src/basics/errors/usage-error';
+import {
+  SA,
+  composer1Example,
+  example,
+  fullExample,
+  writeSettings,
+} from '../helpers/deploy-settings';
 
 const settings = (doc: unknown) => parseSettings(doc, 'env.yaml');
 
@@ -64,6 +72,59 @@ describe('parseSettings: the example and its defaults', () => {
   });
 });
 
+describe('loadSettings: a ROUTES_FILE beside the settings file (issue 11, item 15)', () => {
+  const ROUTES_YAML = [
+    '- match: "incoming/**"',
+    '  dag: load_sales',
+    '- match: "triggers/*.json"',
+    '  dag: run_with_params',
+    '  content: json',
+    '- match: "other/*.json"',
+    '  bucket: other-bucket',
+    '  dag: run_other',
+    '  content: json',
+  ].join('\n');
+
+  it('read from the settings file folder, not the working directory; deployed as ROUTES; its content buckets found', () => {
+    const { file, dir } = writeSettings({
+      ...example(),
+      env: { ...example().env, ROUTES_FILE: 'routes.yaml' },
+    });
+    writeFileSync(path.join(dir, 'routes.yaml'), ROUTES_YAML);
+    assert.notEqual(process.cwd(), dir);
+    const s = loadSettings(file);
+    assert.equal(s.routesFile, path.join(dir, 'routes.yaml'));
+    assert.deepEqual(
+      s.config.routes.map((r) => r.dag),
+      ['load_sales', 'run_with_params', 'run_other'],
+    );
+    // Not listed under contentBuckets: found in the file's routes.
+    assert.deepEqual(s.contentBuckets, ['my-incoming-bucket', 'other-bucket']);
+    assert.equal(s.env['ROUTES_FILE'], undefined);
+    assert.deepEqual(JSON.parse(s.env['ROUTES'] ?? 'null'), s.config.routes);
+  });
+
+  it('a ROUTES_FILE that is not there names the path it was looked for at', () => {
+    const { file, dir } = writeSettings({
+      ...example(),
+      env: { ...example().env, ROUTES_FILE: 'routes.yaml' },
+    });
+    assert.throws(
+      () => loadSettings(file),
+      (err: unknown) =>
+        err instanceof UsageError &&
+        err.message.includes(`env: ROUTES_FILE routes.yaml cannot be read`) &&
+        err.message.includes(path.join(dir, 'routes.yaml')),
+    );
+  });
+
+  it('the dead-letter bucket is the one parseConfig returns', () => {
+    const s = settings(fullExample());
+    assert.equal(s.deadLetterBucket, s.config.deadLetters?.bucket);
+    assert.equal(s.deadLetterBucket, 'my-dead-letters');
+  });
+});
+
 describe('parseSettings: what it refuses (UsageError, every problem in one line)', () => {
   const base = example();
   const cases: [string, unknown, RegExp][] = [
@@ -93,7 +154,7 @@ describe('parseSettings: what it refuses (UsageError, every problem in one line)
     [
       'a bad dead-letter URI',
       { ...base, env: { ...base.env, DEAD_LETTER_URI: 'my-bucket' } },
-      /DEAD_LETTER_URI must be gs:\/\/BUCKET\/PREFIX\//,
+      /env: DEAD_LETTER_URI must be gs:\/\/BUCKET\/ or gs:\/\/BUCKET\/PREFIX\/ \(got "my-bucket"\)$/,
     ],
     ['no env', { ...base, env: undefined }, /env must be a map/],
     [

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { buildConf } from '../../src/conf';
-import type { Delivery } from '../../src/event';
-import { fromCloudEvent, fromLegacy, parseDelivery } from '../../src/event';
+import { buildConf } from '../../src/function/conf';
+import type { Delivery } from '../../src/function/event';
+import { fromCloudEvent, fromLegacy, parseDelivery } from '../../src/function/event';
 import { sharedFile } from '../helpers/paths';
 
 const FINALIZED = 'google.cloud.storage.object.v1.finalized';

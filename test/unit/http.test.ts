@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { TransportError } from '../../src/errors/transport-error';
-import { send } from '../../src/http';
+import { TransportError } from '../../src/basics/errors/transport-error';
+import { send } from '../../src/basics/http';
 import { close, listen } from '../fakes/http-server';
 
 describe('send (node:http keep-alive transport)', () => {

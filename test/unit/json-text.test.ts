@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ObjectEvent } from '../../src/event';
+import type { ObjectEvent } from '../../src/function/event';
 import {
   exactJson,
   jsonObject,
@@ -8,8 +8,8 @@ import {
   MAX_JSON_DEPTH,
   toJsonText,
   withMembers,
-} from '../../src/json-text';
-import { parseJsonContent } from '../../src/storage/content';
+} from '../../src/basics/json-text';
+import { parseJsonContent } from '../../src/function/storage/content';
 
 const nested = (depth: number, open = '[', close = ']', inner = '1'): string =>
   `${open.repeat(depth)}${inner}${close.repeat(depth)}`;

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseObjectUri, resolveObjectData } from '../../src/cli/object-ref';
-import { UsageError } from '../../src/errors/usage-error';
+import { parseObjectUri, resolveObjectData } from '../../src/tools/object-ref';
+import { UsageError } from '../../src/basics/errors/usage-error';
 
 describe('object URIs for trigger', () => {
   const cases: [string, string | undefined, object][] = [
-    ['gs://b/o.csv#123', undefined, { bucket: 'b', name: 'o.csv', generation: '123' }],
-    ['gs://b/dir/o.csv', '123', { bucket: 'b', name: 'dir/o.csv', generation: '123' }],
-    ['gs://b/o.csv#123', '123', { bucket: 'b', name: 'o.csv', generation: '123' }],
-    ['gs://b/a#b.csv', undefined, { bucket: 'b', name: 'a#b.csv', generation: null }],
-    ['gs://b/a#b#9', undefined, { bucket: 'b', name: 'a#b', generation: '9' }],
+    ['gs://bkt/o.csv#123', undefined, { bucket: 'bkt', name: 'o.csv', generation: '123' }],
+    ['gs://bkt/dir/o.csv', '123', { bucket: 'bkt', name: 'dir/o.csv', generation: '123' }],
+    ['gs://bkt/o.csv#123', '123', { bucket: 'bkt', name: 'o.csv', generation: '123' }],
+    ['gs://bkt/a#b.csv', undefined, { bucket: 'bkt', name: 'a#b.csv', generation: null }],
+    ['gs://bkt/a#b#9', undefined, { bucket: 'bkt', name: 'a#b', generation: '9' }],
   ];
   for (const [uri, flag, expected] of cases) {
     it(`${uri}${flag === undefined ? '' : ` --generation ${flag}`}`, () => {
@@ -19,10 +19,15 @@ describe('object URIs for trigger', () => {
 
   it('refuses what names no object version', async () => {
     for (const [uri, flag] of [
-      ['gs://b', undefined],
-      ['s3://b/o', undefined],
-      ['gs://b/o#1', '2'],
-      ['gs://b/o', 'x'],
+      ['gs://bkt', undefined],
+      ['gs://bkt/', undefined],
+      ['s3://bkt/o', undefined],
+      ['gs://bkt/o#1', '2'],
+      ['gs://bkt/o', 'x'],
+      // Not a bucket name (basics/gs-uri.ts, the rule every part uses).
+      ['gs://b/o', undefined],
+      ['gs://Bkt/o', undefined],
+      ['gs://-bkt/o', undefined],
     ] as const) {
       assert.throws(() => parseObjectUri(uri, flag), UsageError, uri);
     }

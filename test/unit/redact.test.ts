@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redact } from '../../src/redact';
+import { redact } from '../../src/basics/redact';
 
 // Shaped as the real ones: an RS256 ID token (header.payload.signature) and a Google access token.
 const JWT =

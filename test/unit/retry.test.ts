@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseRetryAfter, retryDelay } from '../../src/retry';
+import { parseRetryAfter, retryDelay } from '../../src/function/retry';
 
 const backoff = { budgetMs: 60_000, baseDelayMs: 500, maxDelayMs: 30_000 };
 

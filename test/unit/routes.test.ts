@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serializeConf } from '../../src/conf';
-import { exactJson } from '../../src/json-text';
-import { DEFAULT_DAG_ID, parseConfig } from '../../src/config';
-import { ConfigError } from '../../src/errors/config-error';
-import type { ObjectEvent } from '../../src/event';
-import { createRouter } from '../../src/routes';
+import { serializeConf } from '../../src/function/conf';
+import { exactJson } from '../../src/basics/json-text';
+import { DEFAULT_DAG_ID, parseConfig } from '../../src/function/config';
+import { ConfigError } from '../../src/function/errors/config-error';
+import type { ObjectEvent } from '../../src/function/event';
+import { createRouter } from '../../src/function/routes';
 
 const URL = { AIRFLOW_URL: 'https://x.composer.googleusercontent.com' };
 const EXAMPLE =

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { makeRunId, RUN_ID_MAX_LENGTH, RUN_ID_PATTERN } from '../../src/run-id';
+import { makeRunId, RUN_ID_MAX_LENGTH, RUN_ID_PATTERN } from '../../src/function/run-id';
 
 const valid = (id: string) => RUN_ID_PATTERN.test(id) && id.length <= RUN_ID_MAX_LENGTH;
 

@@ -1,0 +1,283 @@
+import { readFileSync } from 'node:fs';
+import * as v from 'valibot';
+import { ConfigError } from './errors/config-error';
+import type { GsLocation } from '../basics/gs-uri';
+import { isOAuthClientId } from '../basics/google';
+import { asPrefix, parseGsUri } from '../basics/gs-uri';
+import { isHttpsOrLoopback } from '../basics/loopback';
+import { globProblem, parseGlobList } from './globs';
+import { lazyRequire } from '../basics/lazy-require';
+import type { Route } from './routes';
+import { DAG_ID_RE, parseRoutes } from './routes';
+
+export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
+export type AirflowApi = (typeof AIRFLOW_APIS)[number];
+export const AUTH_MODES = ['iap', 'google', 'none'] as const;
+export const LOGICAL_DATES = ['attempt', 'none'] as const;
+export type LogicalDate = (typeof LOGICAL_DATES)[number];
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+export type AuthConfig =
+  | { readonly mode: 'iap'; readonly audience: string }
+  | { readonly mode: 'google' }
+  | { readonly mode: 'none' };
+
+/** Everything resolved: no optional fields, so nothing downstream needs a `!`. */
+export interface Config {
+  readonly airflowUrl: string;
+  /**
+   * DAG for objects no route matches. DAG_ID's default applies only without routes: with
+   * routes and no DAG_ID, an unrouted object is skipped (null).
+   */
+  readonly dagId: string | null;
+  readonly routes: readonly Route[];
+  readonly contentMaxBytes: number;
+  /** Where dead letters are also written as objects (DEAD_LETTER_URI), path a prefix. */
+  readonly deadLetters: GsLocation | null;
+  readonly api: AirflowApi;
+  /** Airflow 3 (v2) only: the time of each attempt, or none (null). */
+  readonly logicalDate: LogicalDate;
+  readonly auth: AuthConfig;
+  readonly requestTimeoutMs: number;
+  readonly retryBudgetMs: number;
+  /** 0 means no limit. */
+  readonly maxEventAgeSeconds: number;
+  /** How long after the event a DAG Airflow does not know is still waited for; 0: not at all. */
+  readonly dagNotFoundGraceSeconds: number;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  /** Objects that are never a finished file (upload and job temporaries): DEFAULT_EXCLUDE. */
+  readonly defaultExclude: readonly string[];
+}
+
+/**
+ * Temporary objects other tools write into the same bucket, each of which fires its own finalize
+ * event:
+ * - `gcloud storage cp` parallel composite uploads (files from 150 MB) write their components
+ *   under `gcloud/tmp/parallel_composite_uploads/see_gcloud_storage_cp_help_for_details/`
+ *   (gcloud 528: command_lib/storage/tasks/cp/copy_component_util.py and the
+ *   `storage/parallel_composite_upload_component_prefix` property in core/properties.py; the
+ *   prefix may be relative to the destination folder, hence the leading `**`);
+ * - gsutil's do the same under `gsutil/tmp/parallel_composite_uploads/` (gslib/utils/
+ *   copy_helper.py `PARALLEL_UPLOAD_TEMP_NAMESPACE`);
+ * - Hadoop and Spark output committers write task output under `_temporary/` before moving it.
+ * The finished object has its own name and starts its run. Set DEFAULT_EXCLUDE=[] to turn off.
+ */
+export const DEFAULT_EXCLUDE = [
+  '**/gcloud/tmp/parallel_composite_uploads/**',
+  '**/gsutil/tmp/parallel_composite_uploads/**',
+  '**/_temporary/**',
+] as const;
+
+export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
+
+function isAirflowUrl(raw: string): boolean {
+  if (!URL.canParse(raw)) return false;
+  const url = new URL(raw);
+  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    return false;
+  }
+  return isHttpsOrLoopback(raw);
+}
+
+/**
+ * The REST API part of a URL path, if any: `https://host/api/v1` would make every request go to
+ * `/api/v1/api/v1/dags/…` and every event a 404 dead letter (issue 10). A proxy prefix is fine.
+ */
+export function apiPathOf(raw: string): string | undefined {
+  if (!URL.canParse(raw)) return undefined;
+  const match = /(?:^|\/)api(?:\/(?:v\d+|experimental))?(?:\/.*)?$/i.exec(new URL(raw).pathname);
+  return match?.[0];
+}
+
+const integer = (name: string, min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d+$/, `must be a whole number of ${name} from ${min} to ${max}`),
+    v.transform(Number),
+    v.minValue(min, `must be a whole number of ${name} from ${min} to ${max}`),
+    v.maxValue(max, `must be a whole number of ${name} from ${min} to ${max}`),
+  );
+
+const globList = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const globs = parseGlobList(dataset.value);
+    if (globs === undefined) {
+      addIssue({ message: 'must be a JSON array of glob strings or comma-separated globs' });
+      return NEVER;
+    }
+    const problem = globs.map(globProblem).find((p) => p !== undefined);
+    if (problem !== undefined) {
+      addIssue({ message: `has a glob that ${problem}` });
+      return NEVER;
+    }
+    return globs;
+  }),
+);
+
+/** One entry per variable: its validator and, where it has one, its default. */
+const SETTINGS = {
+  AIRFLOW_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        isAirflowUrl,
+        'must be the Airflow web server base URL, https:// (http:// only for localhost), ' +
+          'without query or credentials',
+      ),
+      v.check(
+        (url) => apiPathOf(url) === undefined,
+        'must be the web server base URL without the REST API path: the function adds ' +
+          '/api/v1/… itself (drop the path from AIRFLOW_URL and choose AIRFLOW_API)',
+      ),
+      v.transform((url) => url.replace(/\/+$/, '')),
+    ),
+  ),
+  WEBSERVER_ID: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[a-z0-9][a-z0-9-]{0,62}$/,
+        'must be the Composer 1 tenant project id (lowercase letters, digits and "-")',
+      ),
+    ),
+  ),
+  DAG_ID: v.optional(
+    v.pipe(v.string(), v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"')),
+  ),
+  AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
+  AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
+  LOGICAL_DATE: v.optional(v.picklist(LOGICAL_DATES, 'must be one of attempt, none'), 'attempt'),
+  IAP_CLIENT_ID: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        isOAuthClientId,
+        'must be the IAP OAuth client id, ending in .apps.googleusercontent.com',
+      ),
+    ),
+  ),
+  REQUEST_TIMEOUT_MS: v.optional(integer('milliseconds', 1, 540_000), '90000'),
+  RETRY_BUDGET_MS: v.optional(integer('milliseconds', 0, 3_600_000), '120000'),
+  MAX_EVENT_AGE_SECONDS: v.optional(integer('seconds', 0, 30 * 86_400), '86400'),
+  DAG_NOT_FOUND_GRACE_SECONDS: v.optional(integer('seconds', 0, 7 * 86_400), '900'),
+  INCLUDE: v.optional(globList, '[]'),
+  EXCLUDE: v.optional(globList, '[]'),
+  DEFAULT_EXCLUDE: v.optional(globList, JSON.stringify(DEFAULT_EXCLUDE)),
+  ROUTES: v.optional(v.string()),
+  ROUTES_FILE: v.optional(v.string()),
+  CONTENT_MAX_BYTES: v.optional(integer('bytes', 1, 32 * 1024 * 1024), String(1024 * 1024)),
+  DEAD_LETTER_URI: v.optional(
+    v.pipe(
+      v.string(),
+      v.check(
+        (uri) => parseGsUri(uri) !== undefined,
+        'must be gs://BUCKET/ or gs://BUCKET/PREFIX/',
+      ),
+    ),
+  ),
+};
+export const SETTING_NAMES = Object.keys(SETTINGS) as readonly (keyof typeof SETTINGS)[];
+
+type Settings = v.InferOutput<v.ObjectSchema<typeof SETTINGS, undefined>>;
+
+function resolveUrl(s: Settings): string {
+  if (s.AIRFLOW_URL !== undefined && s.WEBSERVER_ID !== undefined) {
+    throw new ConfigError(['set AIRFLOW_URL or WEBSERVER_ID, not both']);
+  }
+  if (s.WEBSERVER_ID !== undefined) return `https://${s.WEBSERVER_ID}.appspot.com`;
+  if (s.AIRFLOW_URL !== undefined) return s.AIRFLOW_URL;
+  throw new ConfigError([
+    'AIRFLOW_URL is required (e.g. https://…composer.googleusercontent.com), ' +
+      'or WEBSERVER_ID for Composer 1 (https://WEBSERVER_ID.appspot.com)',
+  ]);
+}
+
+function resolveAuth(s: Settings): AuthConfig {
+  const mode = s.AUTH_MODE ?? (s.IAP_CLIENT_ID === undefined ? 'google' : 'iap');
+  if (mode === 'iap') {
+    if (s.IAP_CLIENT_ID === undefined) {
+      throw new ConfigError([
+        'IAP_CLIENT_ID is required with AUTH_MODE=iap (find it with `npm run get-client-id`)',
+      ]);
+    }
+    return { mode, audience: s.IAP_CLIENT_ID };
+  }
+  if (s.IAP_CLIENT_ID !== undefined) {
+    throw new ConfigError([`IAP_CLIENT_ID is set but AUTH_MODE=${mode} would not use it`]);
+  }
+  return { mode };
+}
+
+/** ROUTES (JSON) or ROUTES_FILE (JSON or YAML), validated route by route. */
+function resolveRoutes(s: Settings, readFile: (path: string) => string): Route[] {
+  if (s.ROUTES !== undefined && s.ROUTES_FILE !== undefined) {
+    throw new ConfigError(['set ROUTES or ROUTES_FILE, not both']);
+  }
+  const name = s.ROUTES_FILE === undefined ? 'ROUTES' : `ROUTES_FILE ${s.ROUTES_FILE}`;
+  let value: unknown;
+  try {
+    if (s.ROUTES !== undefined) value = JSON.parse(s.ROUTES);
+    else if (s.ROUTES_FILE !== undefined) {
+      const yaml = lazyRequire('yaml') as typeof import('yaml');
+      value = yaml.parse(readFile(s.ROUTES_FILE));
+    } else return [];
+  } catch (err) {
+    throw new ConfigError([
+      `${name} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
+    ]);
+  }
+  const parsed = parseRoutes(value, name);
+  if ('problems' in parsed) throw new ConfigError(parsed.problems);
+  return parsed.routes;
+}
+
+function resolveDeadLetters(s: Settings): GsLocation | null {
+  const location = s.DEAD_LETTER_URI === undefined ? undefined : parseGsUri(s.DEAD_LETTER_URI);
+  return location === undefined ? null : { bucket: location.bucket, path: asPrefix(location.path) };
+}
+
+/**
+ * Reads the settings from `env` (pure given `env` and `readFile`, which only ROUTES_FILE uses: pass
+ * `process.env` or a test's own table). Empty values
+ * count as unset, as `gcloud --env-vars-file` writes them. Throws a ConfigError whose message is
+ * one line naming every bad variable and what it allows.
+ */
+export function parseConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
+  const input = Object.fromEntries(
+    SETTING_NAMES.map((name) => [name, env[name]?.trim() || undefined] as const),
+  );
+  const result = v.safeParse(v.object(SETTINGS), input);
+  if (!result.success) {
+    throw new ConfigError(
+      result.issues.map((issue) => {
+        const key = issue.path?.[0]?.key;
+        const name = typeof key === 'string' ? key : 'configuration';
+        return `${name} ${issue.message} (got ${JSON.stringify(input[name])})`;
+      }),
+    );
+  }
+  const s = result.output;
+  const routes = resolveRoutes(s, readFile);
+  return Object.freeze({
+    airflowUrl: resolveUrl(s),
+    dagId: s.DAG_ID ?? (routes.length === 0 ? DEFAULT_DAG_ID : null),
+    routes: Object.freeze(routes),
+    contentMaxBytes: s.CONTENT_MAX_BYTES,
+    deadLetters: resolveDeadLetters(s),
+    api: s.AIRFLOW_API,
+    logicalDate: s.LOGICAL_DATE,
+    auth: Object.freeze(resolveAuth(s)),
+    requestTimeoutMs: s.REQUEST_TIMEOUT_MS,
+    retryBudgetMs: s.RETRY_BUDGET_MS,
+    maxEventAgeSeconds: s.MAX_EVENT_AGE_SECONDS,
+    dagNotFoundGraceSeconds: s.DAG_NOT_FOUND_GRACE_SECONDS,
+    include: Object.freeze(s.INCLUDE),
+    exclude: Object.freeze(s.EXCLUDE),
+    defaultExclude: Object.freeze(s.DEFAULT_EXCLUDE),
+  });
+}

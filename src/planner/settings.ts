@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as v from 'valibot';
+import { parse as parseYaml } from 'yaml';
+import type { Config } from '../function/config';
+import type { Route } from '../function/routes';
+import { parseConfig } from '../function/config';
+import { ConfigError } from '../function/errors/config-error';
+import { UsageError } from '../basics/errors/usage-error';
+import type { RawSettings } from './settings-schema';
+import { SETTINGS_SCHEMA } from './settings-schema';
+
+export interface ComposerSettings {
+  readonly environment: string;
+  readonly location: string;
+  readonly airflowVersion: string | null;
+  readonly userRole: string;
+}
+
+/** The settings file resolved: defaults filled in, accounts as e-mails, the function's env checked. */
+export interface Settings {
+  readonly file: string;
+  readonly project: string;
+  readonly region: string;
+  readonly name: string;
+  readonly bucket: string;
+  /** The function's runtime identity (e-mail). */
+  readonly serviceAccount: string;
+  /** The identity Eventarc invokes the function with (2nd gen); the runtime one by default. */
+  readonly triggerServiceAccount: string;
+  readonly triggerLocation: string | null;
+  /** The account Cloud Build builds the function as (e-mail), or null for the project's default. */
+  readonly buildServiceAccount: string | null;
+  /** Egress through a Serverless VPC Access connector (a fixed IP with Cloud NAT), or null. */
+  readonly vpc: { readonly connector: string; readonly egress: string } | null;
+  readonly memory: string;
+  readonly cpu: string;
+  readonly timeoutSeconds: number;
+  readonly maxInstances: number;
+  readonly concurrency: number;
+  /**
+   * The function's environment, every value a string, as `--env-vars-file` needs. A ROUTES_FILE
+   * is not deployed: its routes are here as ROUTES (see `routesFile`).
+   */
+  readonly env: Readonly<Record<string, string>>;
+  /** The ROUTES_FILE the routes were read from (absolute), or null. */
+  readonly routesFile: string | null;
+  /** `env` as the function will read it. */
+  readonly config: Config;
+  /** Buckets whose objects the function reads (content routes). */
+  readonly contentBuckets: readonly string[];
+  /** The bucket of DEAD_LETTER_URI, when set. */
+  readonly deadLetterBucket: string | null;
+  readonly deployers: readonly string[];
+  readonly composer: ComposerSettings | null;
+}
+
+function email(account: string, project: string): string {
+  return account.includes('@') ? account : `${account}@${project}.iam.gserviceaccount.com`;
+}
+
+/** YAML scalars become text; lists and maps (INCLUDE, ROUTES) become JSON, as the function reads them. */
+function envText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/**
+ * Buckets the content routes read: each route's bucket, else the trigger bucket. Taken from the
+ * routes parseConfig returns, so routes from a ROUTES_FILE count as much as ROUTES.
+ */
+const routeContentBuckets = (routes: readonly Route[], triggerBucket: string): string[] =>
+  routes.filter((r) => r.content === 'json').map((r) => r.bucket ?? triggerBucket);
+
+/** Reads a file the settings name (ROUTES_FILE) relative to the settings file, whatever the cwd. */
+const besideSettings =
+  (file: string) =>
+  (name: string): string =>
+    readFileSync(path.resolve(path.dirname(file), name), 'utf8');
+
+/**
+ * The environment deployed: a ROUTES_FILE's routes as ROUTES. The file lives beside the settings,
+ * not in what gcloud uploads, and the function then runs the routes that were checked here.
+ */
+function deployedEnv(
+  env: Readonly<Record<string, string>>,
+  config: Config,
+  file: string,
+): { env: Record<string, string>; routesFile: string | null } {
+  const routesFile = env['ROUTES_FILE']?.trim() ?? '';
+  if (routesFile === '') return { env: { ...env }, routesFile: null };
+  const rest = Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'ROUTES_FILE'));
+  return {
+    env: { ...rest, ROUTES: JSON.stringify(config.routes) },
+    routesFile: path.resolve(path.dirname(file), routesFile),
+  };
+}
+
+const cpuCount = (cpu: string): number =>
+  cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu);
+
+function crossChecks(s: RawSettings, config: Config | undefined): string[] {
+  const problems: string[] = [];
+  // Cloud Run refuses concurrency above 1 with less than one vCPU; gcloud does not check it.
+  if (s.concurrency > 1 && cpuCount(s.cpu) < 1) {
+    problems.push(`concurrency ${s.concurrency} needs cpu of at least 1 (got ${s.cpu})`);
+  }
+  // One invocation may retry for RETRY_BUDGET_MS and then wait out one more request: the platform
+  // must not stop it first, or the log line that says what happened is lost.
+  if (config !== undefined) {
+    const needed = config.retryBudgetMs + config.requestTimeoutMs;
+    if (s.timeout * 1000 < needed) {
+      problems.push(
+        `timeout ${s.timeout} s is shorter than RETRY_BUDGET_MS + REQUEST_TIMEOUT_MS ` +
+          `(${needed / 1000} s): raise timeout or lower those`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Resolves a parsed settings document. Throws a UsageError naming every bad key, in one line. */
+export function parseSettings(document: unknown, file: string): Settings {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new UsageError(`${file}: must be a map of settings (see deploy/env.example.yaml)`);
+  }
+  const result = v.safeParse(SETTINGS_SCHEMA, document);
+  if (!result.success) {
+    const problems = result.issues.map((issue) => {
+      const key = (issue.path ?? []).map((p) => String(p.key)).join('.');
+      return `${key === '' ? 'the file' : key} ${issue.message}`;
+    });
+    throw new UsageError(`${file}: ${problems.join('; ')}`);
+  }
+  const s = result.output;
+  const given = Object.fromEntries(Object.entries(s.env).map(([k, val]) => [k, envText(val)]));
+  const problems: string[] = [];
+  let config: Config | undefined;
+  try {
+    config = parseConfig(given, besideSettings(file));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems.map((p) => `env: ${p}`));
+  }
+  problems.push(...crossChecks(s, config));
+  if (config === undefined || problems.length > 0) {
+    throw new UsageError(`${file}: ${problems.join('; ')}`);
+  }
+  const { env, routesFile } = deployedEnv(given, config, file);
+  const serviceAccount = email(s.serviceAccount, s.project);
+  const content = [...s.contentBuckets, ...routeContentBuckets(config.routes, s.bucket)];
+  return {
+    file,
+    project: s.project,
+    region: s.region,
+    name: s.name,
+    bucket: s.bucket,
+    serviceAccount,
+    triggerServiceAccount: email(s.triggerServiceAccount ?? s.serviceAccount, s.project),
+    triggerLocation: s.triggerLocation ?? null,
+    buildServiceAccount:
+      s.buildServiceAccount === undefined ? null : email(s.buildServiceAccount, s.project),
+    vpc:
+      s.vpcConnector === undefined ? null : { connector: s.vpcConnector, egress: s.egressSettings },
+    memory: s.memory,
+    cpu: s.cpu,
+    timeoutSeconds: s.timeout,
+    maxInstances: s.maxInstances,
+    concurrency: s.concurrency,
+    env,
+    routesFile,
+    config,
+    contentBuckets: [...new Set(content)],
+    deadLetterBucket: config.deadLetters?.bucket ?? null,
+    deployers: s.deployers,
+    composer:
+      s.composer === undefined
+        ? null
+        : { ...s.composer, airflowVersion: s.composer.airflowVersion ?? null },
+  };
+}
+
+/** Reads and resolves a settings file (YAML). */
+export function loadSettings(file: string): Settings {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`cannot read the settings file ${file}: ${why}`);
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(text) as unknown;
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new UsageError(`${file} is not valid YAML: ${why ?? ''}`);
+  }
+  return parseSettings(document, file);
+}

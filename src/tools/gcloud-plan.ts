@@ -1,0 +1,146 @@
+/**
+ * The deploy scripts' one engine: deploy/deploy.sh, iam.sh, airflow-user.sh and airflow-config.sh
+ * call `node build/src/tools/gcloud-plan.js COMMAND [options]`. Each command turns the settings file
+ * and options into a plan (pure), then prints it (`--dry-run`) or runs it from the project root.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../basics/errors/usage-error';
+import { parseCli, projectRoot, runMain } from './cli';
+import { planAirflowConfig } from '../planner/plan-airflow-config';
+import { planAirflowUser } from '../planner/plan-airflow-user';
+import type { Flavor, Plan } from '../planner/plan-common';
+import { envFileText, planDeploy } from '../planner/plan-deploy';
+import { planIam } from '../planner/plan-iam';
+import { airflowConfigRequest, airflowUserRequest, chooseSettings } from '../planner/plan-options';
+import { runSteps } from '../planner/run-steps';
+import { renderPlan } from '../planner/steps';
+import { HELP } from './gcloud-plan-help';
+
+const COMMON = {
+  settings: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const TARGET = {
+  project: { type: 'string' },
+  environment: { type: 'string' },
+  location: { type: 'string' },
+} as const;
+
+const FLAVOR = {
+  gen1: { type: 'boolean' },
+  'cloud-run': { type: 'boolean' },
+} as const;
+
+function flavorOf(f: { readonly gen1?: boolean; readonly 'cloud-run'?: boolean }): Flavor {
+  if (f.gen1 === true && f['cloud-run'] === true) {
+    throw new UsageError('choose one of --gen1, --cloud-run');
+  }
+  if (f.gen1 === true) return 'gen1';
+  return f['cloud-run'] === true ? 'cloud-run' : 'gen2';
+}
+
+const OPTIONS = {
+  deploy: { ...COMMON, ...FLAVOR },
+  iam: { ...COMMON, ...FLAVOR },
+  'airflow-user': {
+    ...COMMON,
+    ...TARGET,
+    'service-account': { type: 'string' },
+    role: { type: 'string' },
+    'airflow-version': { type: 'string' },
+  },
+  'airflow-config': {
+    ...COMMON,
+    ...TARGET,
+    'airflow-version': { type: 'string' },
+    'experimental-api': { type: 'boolean' },
+    'deny-api': { type: 'boolean' },
+    'reset-api': { type: 'boolean' },
+    'registration-role': { type: 'string' },
+    'web-server-allow-all': { type: 'boolean' },
+    'web-server-deny-all': { type: 'boolean' },
+    'web-server-allow-ip': { type: 'string', multiple: true },
+    'web-server-cpu': { type: 'string' },
+    'web-server-memory': { type: 'string' },
+    'web-server-machine-type': { type: 'string' },
+  },
+} as const;
+
+type Command = keyof typeof OPTIONS;
+const isCommand = (name: string | undefined): name is Command =>
+  name !== undefined && Object.hasOwn(OPTIONS, name);
+
+/** How the commands name a file: from the project root when inside it (they run there). */
+function shown(file: string, root: string): string {
+  const relative = path.relative(root, file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+interface Planned {
+  readonly plan: Plan;
+  readonly dryRun: boolean;
+}
+
+function plan(command: Command, args: readonly string[], root: string, notes: string[]): Planned {
+  switch (command) {
+    case 'deploy':
+    case 'iam': {
+      const { values: f } = parseCli(args, OPTIONS[command]);
+      const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, true);
+      if (chosen === null) throw new UsageError('no settings');
+      if (chosen.note !== undefined) notes.push(chosen.note);
+      const flavor = flavorOf(f);
+      const s = chosen.settings;
+      const dryRun = f['dry-run'] === true;
+      if (command === 'iam') return { plan: planIam(s, flavor), dryRun };
+      // gcloud reads --env-vars-file while parsing, so it is written in a dry run too.
+      const envFile = path.join(path.dirname(path.resolve(s.file)), `.env.${s.name}.yaml`);
+      mkdirSync(path.dirname(envFile), { recursive: true });
+      writeFileSync(envFile, envFileText(s));
+      notes.push(`wrote the function's environment to ${envFile}`);
+      return { plan: planDeploy(s, flavor, shown(envFile, root)), dryRun };
+    }
+    case 'airflow-user': {
+      const { values: f } = parseCli(args, OPTIONS[command]);
+      const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, false);
+      if (chosen?.note !== undefined) notes.push(chosen.note);
+      const request = airflowUserRequest(f, chosen?.settings ?? null);
+      return { plan: planAirflowUser(request), dryRun: f['dry-run'] === true };
+    }
+    case 'airflow-config': {
+      const { values: f } = parseCli(args, OPTIONS[command]);
+      const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, false);
+      if (chosen?.note !== undefined) notes.push(chosen.note);
+      const request = airflowConfigRequest(f, chosen?.settings ?? null);
+      return { plan: planAirflowConfig(request), dryRun: f['dry-run'] === true };
+    }
+  }
+}
+
+async function main(): Promise<number> {
+  const [command, ...args] = process.argv.slice(2);
+  if (!isCommand(command)) {
+    throw new UsageError(`the command must be one of ${Object.keys(OPTIONS).join(', ')}`);
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP[command]);
+    return 0;
+  }
+  const root = projectRoot();
+  const notes: string[] = [];
+  const { plan: planned, dryRun } = plan(command, args, root, notes);
+  const { steps } = planned;
+  for (const note of [...notes, ...planned.notes]) process.stderr.write(`note: ${note}\n`);
+  if (dryRun) {
+    process.stderr.write(`note: dry run; the commands run from ${root}\n`);
+    process.stdout.write(renderPlan(steps));
+    return 0;
+  }
+  await runSteps(steps, { cwd: root, stderr: process.stderr });
+  return 0;
+}
+
+runMain(main);

@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+/**
+ * `get-client-id`: the TypeScript form of Google's get_client_id.py. From a Composer environment
+ * it prints the settings the function needs: on Composer 1 the IAP client id (the audience of the
+ * function's ID tokens), on Composer 2/3 that none is needed.
+ */
+import { isHttpsOrLoopback } from '../basics/loopback';
+import { ComposerApiError } from './errors/composer-api-error';
+import { UsageError } from '../basics/errors/usage-error';
+import { findClientId, isComposer2WebServer } from './client-id';
+import { COMPOSER_API, getEnvironment } from './composer-api';
+import { airflowApiFor, parseImageVersion } from './image-version';
+import { parseCli, runMain } from './cli';
+
+const HELP = `Usage: get-client-id --project ID --location REGION --environment NAME [--api-endpoint URL]
+       get-client-id --url AIRFLOW_URL
+
+Asks the Cloud Composer API (Application Default Credentials, cloud-platform scope) for the
+environment's Airflow web server URL and image version. Composer 1: requests the web server
+without credentials, reads the IAP client id from the sign-in redirect, and prints AIRFLOW_URL,
+AUTH_MODE=iap, IAP_CLIENT_ID and AIRFLOW_API. Composer 2/3: prints AIRFLOW_URL, AUTH_MODE=google and
+AIRFLOW_API (no client id is needed). --url does only the redirect step for a web server URL.
+
+  --api-endpoint URL  the Composer API (default $COMPOSER_API_ENDPOINT, else ${COMPOSER_API})
+  --timeout-ms N      per request (default 30000)
+`;
+
+const OPTIONS = {
+  project: { type: 'string' },
+  location: { type: 'string' },
+  environment: { type: 'string' },
+  url: { type: 'string' },
+  'api-endpoint': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The Composer API gets a token: https, or http on loopback only (a fake). */
+function endpoint(value: string): string {
+  if (!isHttpsOrLoopback(value))
+    throw new UsageError(`--api-endpoint must be an https:// URL (got ${value})`);
+  return value;
+}
+
+function webServerUrl(value: string): string {
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) {
+    throw new UsageError(`--url must be the Airflow web server URL (got ${value})`);
+  }
+  const url = value.replace(/\/+$/, '');
+  // Said at once rather than after a request whose answer would only puzzle (issue 10, item 8).
+  if (isComposer2WebServer(url)) {
+    throw new UsageError(
+      `${url} is a Composer 2/3 web server: there is no Identity-Aware Proxy in front of it and ` +
+        `no client id to find; use AUTH_MODE=google (no IAP_CLIENT_ID) with AIRFLOW_URL=${url}`,
+    );
+  }
+  return url;
+}
+
+const print = (lines: readonly string[]) => {
+  process.stdout.write(lines.map((l) => `${l}\n`).join(''));
+};
+
+async function main(): Promise<number> {
+  const { values: f } = parseCli(process.argv.slice(2), OPTIONS);
+  if (f.help === true) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const timeoutMs = Number(f['timeout-ms'] ?? '30000');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1) {
+    throw new UsageError('--timeout-ms must be a whole number of milliseconds');
+  }
+  if (f.url !== undefined) {
+    if (f.project !== undefined || f.location !== undefined || f.environment !== undefined) {
+      throw new UsageError('--url goes alone: without --project, --location, --environment');
+    }
+    print([`IAP_CLIENT_ID=${await findClientId(webServerUrl(f.url), timeoutMs)}`]);
+    return 0;
+  }
+  const { project, location, environment } = f;
+  if (project === undefined || location === undefined || environment === undefined) {
+    throw new UsageError('pass --project, --location and --environment (or --url), see --help');
+  }
+  const api = endpoint(f['api-endpoint'] ?? process.env['COMPOSER_API_ENDPOINT'] ?? COMPOSER_API);
+  const name = { project, location, environment };
+  const info = await getEnvironment(name, { endpoint: api, timeoutMs });
+  const version = parseImageVersion(info.imageVersion);
+  if (version === undefined) {
+    throw new ComposerApiError(`unrecognised image version ${info.imageVersion}`, 200);
+  }
+  const apiLine = `AIRFLOW_API=${airflowApiFor(version.airflow)}`;
+  if (version.composer === 1) {
+    const clientId = await findClientId(info.airflowUri, timeoutMs);
+    process.stderr.write(
+      `${environment}: Composer 1 (${info.imageVersion}); the web server is behind ` +
+        'Identity-Aware Proxy: the function needs ID tokens for this client id\n',
+    );
+    print([
+      `AIRFLOW_URL=${info.airflowUri}`,
+      'AUTH_MODE=iap',
+      `IAP_CLIENT_ID=${clientId}`,
+      apiLine,
+    ]);
+    return 0;
+  }
+  process.stderr.write(
+    `${environment}: Composer ${version.composer} (${info.imageVersion}); no IAP client id is ` +
+      'needed: the function sends a Google access token\n',
+  );
+  print([`AIRFLOW_URL=${info.airflowUri}`, 'AUTH_MODE=google', apiLine]);
+  return 0;
+}
+
+runMain(main);
