@@ -1,6 +1,8 @@
 import type { Logger } from '../basics/log';
 import { redact } from '../basics/redact';
 import type { TriggerResult } from './airflow/client';
+import { dagRunUiUrl } from './airflow/ui-link';
+import type { Config } from './config';
 import type { DeadLetterFacts, DeadLetterStore } from './dead-letters';
 import { makeDeadLetter } from './dead-letters';
 import type { LineFields, RunFields } from './decision';
@@ -22,6 +24,8 @@ export interface TriedFields extends RunFields {
 }
 
 export interface SettleDeps {
+  /** Where the UI of a created or found run is (AIRFLOW_URL, AIRFLOW_API). */
+  readonly config: Pick<Config, 'airflowUrl' | 'api'>;
   readonly logger: Logger;
   readonly deadLetters?: DeadLetterStore;
   readonly now: () => number;
@@ -62,6 +66,13 @@ export function createSettler(deps: SettleDeps) {
     return { outcome, message: facts.reason };
   }
 
+  /** A run line's fields: the tries, and the run's page in the Airflow UI where there is one. */
+  function runLine(fields: TriedFields, outcome: 'created' | 'duplicate', attempts: number) {
+    const { airflowUrl, api } = deps.config;
+    const airflowUiUrl = dagRunUiUrl(airflowUrl, api, fields.dagId, fields.runId);
+    return { ...fields, outcome, attempts, ...(airflowUiUrl !== null && { airflowUiUrl }) };
+  }
+
   function triggered(
     fields: TriedFields,
     result: TriggerResult,
@@ -74,12 +85,12 @@ export function createSettler(deps: SettleDeps) {
     switch (result.kind) {
       case 'created': {
         const message = `Created DAG run ${runId} of ${dagId} for ${where}`;
-        logger.info({ ...fields, outcome: 'created', attempts }, message);
+        logger.info(runLine(fields, 'created', attempts), message);
         return Promise.resolve({ outcome: 'created', message });
       }
       case 'duplicate': {
         const message = `Duplicate delivery: DAG ${dagId} already has run ${runId} for ${where}`;
-        logger.info({ ...fields, outcome: 'duplicate', attempts }, message);
+        logger.info(runLine(fields, 'duplicate', attempts), message);
         return Promise.resolve({ outcome: 'duplicate', message });
       }
       case 'permanent':

@@ -45,6 +45,28 @@ const serviceAccount = text(
 );
 const bucketList = v.array(bucketName, 'must be a list of bucket names');
 
+export const DEFAULT_REDELIVERY_MINUTES = 15;
+
+// Cloud Monitoring assigns channel ids (numbers) on creation: projects/P/notificationChannels/ID.
+const CHANNEL = /^(?:projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/notificationChannels\/)?\d+$/;
+const CHANNEL_MESSAGE =
+  'must be notification channels: projects/PROJECT/notificationChannels/ID or the ID alone ' +
+  "(gcloud beta monitoring channels list --format='value(name,displayName)' shows yours)";
+
+/** deploy/monitoring.sh: where alerts go, and how long redeliveries may go on unannounced. */
+const monitoring = v.strictObject(
+  {
+    notificationChannels: v.optional(v.array(text(CHANNEL, CHANNEL_MESSAGE), CHANNEL_MESSAGE), []),
+    // Longer than the 10 minutes Pub/Sub may wait between two redeliveries of one event
+    // (https://cloud.google.com/eventarc/docs/retry-events), so one stuck event keeps it up.
+    redeliveryMinutes: v.optional(
+      whole(11, 360, 'must be whole minutes from 11 to 360 (longer than redeliveries wait)'),
+      DEFAULT_REDELIVERY_MINUTES,
+    ),
+  },
+  'is not a monitoring setting (notificationChannels, redeliveryMinutes)',
+);
+
 /** Environment values as YAML allows them; written to the env-vars file as strings. */
 const envValue = v.union(
   [v.string(), v.number(), v.boolean(), v.array(v.unknown()), v.record(v.string(), v.unknown())],
@@ -108,6 +130,7 @@ export const SETTINGS_SCHEMA = v.strictObject(
       ),
       [],
     ),
+    monitoring: v.optional(monitoring),
     composer: v.optional(
       v.strictObject(
         {

@@ -8,13 +8,20 @@ import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
 import { UsageError } from '../basics/errors/usage-error';
 import type { RawSettings } from './settings-schema';
-import { SETTINGS_SCHEMA } from './settings-schema';
+import { DEFAULT_REDELIVERY_MINUTES, SETTINGS_SCHEMA } from './settings-schema';
 
 export interface ComposerSettings {
   readonly environment: string;
   readonly location: string;
   readonly airflowVersion: string | null;
   readonly userRole: string;
+}
+
+/** deploy/monitoring.sh: where the alert policy notifies, and after how long redeliveries alert. */
+export interface MonitoringSettings {
+  /** Full resource names, projects/P/notificationChannels/ID. */
+  readonly notificationChannels: readonly string[];
+  readonly redeliveryMinutes: number;
 }
 
 /** The settings file resolved: defaults filled in, accounts as e-mails, the function's env checked. */
@@ -52,7 +59,20 @@ export interface Settings {
   /** The bucket of DEAD_LETTER_URI, when set. */
   readonly deadLetterBucket: string | null;
   readonly deployers: readonly string[];
+  readonly monitoring: MonitoringSettings;
   readonly composer: ComposerSettings | null;
+}
+
+/** A channel id alone is one of the settings' project, as gcloud reads it. */
+const channelName = (channel: string, project: string): string =>
+  channel.startsWith('projects/') ? channel : `projects/${project}/notificationChannels/${channel}`;
+
+function monitoringOf(s: RawSettings): MonitoringSettings {
+  const given = s.monitoring;
+  return {
+    notificationChannels: (given?.notificationChannels ?? []).map((c) => channelName(c, s.project)),
+    redeliveryMinutes: given?.redeliveryMinutes ?? DEFAULT_REDELIVERY_MINUTES,
+  };
 }
 
 function email(account: string, project: string): string {
@@ -174,6 +194,7 @@ export function parseSettings(document: unknown, file: string): Settings {
     contentBuckets: [...new Set(content)],
     deadLetterBucket: config.deadLetters?.bucket ?? null,
     deployers: s.deployers,
+    monitoring: monitoringOf(s),
     composer:
       s.composer === undefined
         ? null

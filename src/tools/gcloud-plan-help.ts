@@ -33,6 +33,18 @@ bucket.
   --gen1            for a 1st gen function (no Eventarc or Pub/Sub grants)
   --cloud-run       for deploy/deploy.sh --cloud-run (the Cloud Functions API is not needed)
 ${SETTINGS}`,
+  monitoring: `Usage: deploy/monitoring.sh [--gen1 | --cloud-run] [--metrics-only] [--settings FILE] [--dry-run]
+
+Log-based metrics on the function's own log lines (NAME-dead-letters, NAME-redeliveries,
+NAME-runs-created) and an alert policy that notifies monitoring.notificationChannels when a dead
+letter is written or redeliveries go on for monitoring.redeliveryMinutes (15 by default). The
+policy is written to .alert-policy.NAME.yaml beside the settings file. Run again, it updates what
+it made before. A real run without a channel is refused.
+
+  --gen1            for a 1st gen function (its logs are those of a cloud_function)
+  --cloud-run       for deploy/deploy.sh --cloud-run (the same logs as 2nd gen)
+  --metrics-only    the metrics alone: no alert policy, no channel needed
+${SETTINGS}`,
   'airflow-user': `Usage: deploy/airflow-user.sh [--role ROLE] [--service-account EMAIL] [--airflow-version X.Y.Z]
                              [--settings FILE] [--dry-run]
 

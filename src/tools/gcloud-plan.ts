@@ -1,5 +1,5 @@
 /**
- * The deploy scripts' one engine: deploy/deploy.sh, iam.sh, airflow-user.sh and airflow-config.sh
+ * The deploy scripts' one engine: deploy/deploy.sh, iam.sh, monitoring.sh, airflow-user.sh and airflow-config.sh
  * call `node build/src/tools/gcloud-plan.js COMMAND [options]`. Each command turns the settings file
  * and options into a plan (pure), then prints it (`--dry-run`) or runs it from the project root.
  */
@@ -12,6 +12,8 @@ import { planAirflowUser } from '../planner/plan-airflow-user';
 import type { Flavor, Plan } from '../planner/plan-common';
 import { envFileText, planDeploy } from '../planner/plan-deploy';
 import { planIam } from '../planner/plan-iam';
+import { alertPolicyText } from '../planner/alert-policy';
+import { planMonitoring, wantsPolicy } from '../planner/plan-monitoring';
 import { airflowConfigRequest, airflowUserRequest, chooseSettings } from '../planner/plan-options';
 import { runSteps } from '../planner/run-steps';
 import { renderPlan } from '../planner/steps';
@@ -45,6 +47,7 @@ function flavorOf(f: { readonly gen1?: boolean; readonly 'cloud-run'?: boolean }
 const OPTIONS = {
   deploy: { ...COMMON, ...FLAVOR },
   iam: { ...COMMON, ...FLAVOR },
+  monitoring: { ...COMMON, ...FLAVOR, 'metrics-only': { type: 'boolean' } },
   'airflow-user': {
     ...COMMON,
     ...TARGET,
@@ -102,6 +105,28 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       writeFileSync(envFile, envFileText(s));
       notes.push(`wrote the function's environment to ${envFile}`);
       return { plan: planDeploy(s, flavor, shown(envFile, root)), dryRun };
+    }
+    case 'monitoring': {
+      const { values: f } = parseCli(args, OPTIONS[command]);
+      const dryRun = f['dry-run'] === true;
+      const chosen = chooseSettings(f.settings, root, dryRun, true);
+      if (chosen === null) throw new UsageError('no settings');
+      if (chosen.note !== undefined) notes.push(chosen.note);
+      const s = chosen.settings;
+      const request = { flavor: flavorOf(f), dryRun, metricsOnly: f['metrics-only'] === true };
+      // gcloud reads --policy-from-file while parsing, so it is written in a dry run too.
+      const policyFile = path.join(
+        path.dirname(path.resolve(s.file)),
+        `.alert-policy.${s.name}.yaml`,
+      );
+      if (wantsPolicy(s, request)) {
+        writeFileSync(policyFile, alertPolicyText(s, request.flavor));
+        notes.push(`wrote the alert policy to ${policyFile}`);
+      }
+      return {
+        plan: planMonitoring(s, { ...request, policyFile: shown(policyFile, root) }),
+        dryRun,
+      };
     }
     case 'airflow-user': {
       const { values: f } = parseCli(args, OPTIONS[command]);

@@ -3,41 +3,16 @@
  * (test/fakes/gcloud-cli.ts) that records each call and prints what the real one would.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cleanEnv, runScript, tempDir } from '../helpers/cli';
+import { runScript, tempDir } from '../helpers/cli';
 import { SA, example, writeSettings } from '../helpers/deploy-settings';
+import { fakeGcloud } from '../helpers/fake-gcloud';
 import { ROOT } from '../helpers/paths';
 
 const AGENT = 'service-123456789012@gs-project-accounts.iam.gserviceaccount.com';
 const NUMERIC_ID = '104567890123456789012';
-
-interface Call {
-  readonly cwd: string;
-  readonly args: string[];
-}
-
-function fakeGcloud(extra: Record<string, string> = {}) {
-  const bin = tempDir('fake-gcloud-');
-  const log = path.join(bin, 'calls.jsonl');
-  const script = path.join(ROOT, 'build', 'test', 'fakes', 'gcloud-cli.js');
-  writeFileSync(
-    path.join(bin, 'gcloud'),
-    `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`,
-  );
-  chmodSync(path.join(bin, 'gcloud'), 0o755);
-  const env = cleanEnv({ FAKE_GCLOUD_LOG: log, ...extra });
-  env['PATH'] = `${bin}${path.delimiter}${env['PATH'] ?? ''}`;
-  const calls = (): Call[] =>
-    existsSync(log)
-      ? readFileSync(log, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Call)
-      : [];
-  return { env, calls };
-}
 
 describe('the deploy scripts for real (a stand-in gcloud)', () => {
   it('iam.sh: the planned commands in order, the service agent read and passed on', async () => {

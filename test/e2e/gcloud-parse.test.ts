@@ -28,7 +28,8 @@ const NO_ACCOUNT =
 const REFS =
   'NUMERIC_USER_ID=104567890123456789012; ' +
   'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ' +
-  'BUCKET_LOCATION=eu; ';
+  'BUCKET_LOCATION=eu; ' +
+  'ALERT_POLICY=projects/my-project/alertPolicies/1234567890123456789; ';
 
 /** A gcloud invocation as bash runs the printed line, with a fresh empty config dir. */
 function gcloudEnv(): Record<string, string> {
@@ -50,6 +51,11 @@ async function scriptLines(): Promise<string[]> {
     ['deploy.sh', ['--settings', files.full]],
     ['deploy.sh', ['--settings', files.full, '--gen1']],
     ['deploy.sh', ['--settings', files.full, '--cloud-run']],
+    // Also writes deploy/.alert-policy.gcs-airflow-trigger.yaml, which docs/monitoring.md names.
+    ['monitoring.sh', ['--settings', 'deploy/env.example.yaml']],
+    ['monitoring.sh', ['--settings', files.full, '--gen1']],
+    ['monitoring.sh', ['--settings', files.composer1, '--cloud-run']],
+    ['monitoring.sh', ['--settings', files.example, '--metrics-only']],
     ['iam.sh', ['--settings', files.full]],
     ['iam.sh', ['--settings', files.full, '--cloud-run']],
     ['iam.sh', ['--settings', files.composer1]],

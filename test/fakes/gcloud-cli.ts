@@ -1,16 +1,30 @@
 /**
  * A stand-in `gcloud` for running the deploy scripts for real without Google: it appends its
  * working folder and argv (`{"cwd", "args"}`, one a line) to $FAKE_GCLOUD_LOG and answers the few commands whose output a script
- * reads. FAKE_GCLOUD_EXISTS=1: `iam service-accounts create` and `eventarc triggers create` fail as
- * for something that exists; FAKE_GCLOUD_FAIL=text: any command holding that text fails;
+ * reads. FAKE_GCLOUD_EXISTS=1: `iam service-accounts create`, `eventarc triggers create` and
+ * `logging metrics create` fail as for something that exists; FAKE_GCLOUD_POLICY: the alert policy
+ * `alpha monitoring policies list` finds (none by default); FAKE_GCLOUD_NEW_METRICS=N: the first N
+ * `alpha monitoring policies create` fail as while Cloud Monitoring does not know a new log-based
+ * metric yet; FAKE_GCLOUD_FAIL=text: any command holding that text fails;
  * FAKE_BUCKET_LOCATION: what `storage buckets describe --format=value(location…)` reads (Cloud
  * Storage writes locations in capitals; default EU), lowercased as gcloud's lower() does.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 
 // What the real commands print (test/e2e/deploy-run.test.ts expects these).
 const AGENT = 'service-123456789012@gs-project-accounts.iam.gserviceaccount.com';
 const NUMERIC_ID = '104567890123456789012';
+
+/** Whether this policy create is one of the first FAKE_GCLOUD_NEW_METRICS (counted in the log). */
+function unknownMetric(): boolean {
+  const limit = Number(process.env['FAKE_GCLOUD_NEW_METRICS'] ?? '0');
+  const log = process.env['FAKE_GCLOUD_LOG'];
+  if (limit === 0 || log === undefined) return false;
+  const creates = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"alpha","monitoring","policies","create"')).length;
+  return creates <= limit;
+}
 
 function main(): number {
   const args = process.argv.slice(2);
@@ -36,6 +50,24 @@ function main(): number {
     process.stderr.write(
       "ERROR: (gcloud.eventarc.triggers.create) ALREADY_EXISTS: Resource 'projects/my-project/" +
         "locations/eu/triggers/gcs-airflow-trigger' already exists\n",
+    );
+    return 1;
+  }
+  if (line.startsWith('logging metrics create') && process.env['FAKE_GCLOUD_EXISTS'] === '1') {
+    process.stderr.write(
+      `ERROR: (gcloud.logging.metrics.create) ALREADY_EXISTS: Metric ${args[3] ?? ''} already exists.\n`,
+    );
+    return 1;
+  }
+  if (line.startsWith('alpha monitoring policies list')) {
+    const policy = process.env['FAKE_GCLOUD_POLICY'] ?? '';
+    if (policy !== '') process.stdout.write(`${policy}\n`);
+  }
+  if (line.startsWith('alpha monitoring policies create') && unknownMetric()) {
+    process.stderr.write(
+      'ERROR: (gcloud.alpha.monitoring.policies.create) NOT_FOUND: Cannot find metric(s) that ' +
+        'match type = "logging.googleapis.com/user/gcs-airflow-trigger-dead-letters". If a metric ' +
+        'was created recently, it could take up to 10 minutes to become available. Please try again soon.\n',
     );
     return 1;
   }
