@@ -14,6 +14,8 @@ import { envFileText, planDeploy } from '../planner/plan-deploy';
 import { planIam } from '../planner/plan-iam';
 import { airflowConfigRequest, airflowUserRequest, chooseSettings } from '../planner/plan-options';
 import { runSteps } from '../planner/run-steps';
+import type { Placeholder } from '../planner/settings-placeholders';
+import { isPlaceholder, placeholderError, placeholdersIn } from '../planner/settings-placeholders';
 import { renderPlan } from '../planner/steps';
 import { HELP } from './gcloud-plan-help';
 
@@ -79,6 +81,27 @@ function shown(file: string, root: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
+/**
+ * A real run refuses the example's placeholders (issue 11, item 10): with them it would act on
+ * someone else's project, or fail half way. A dry run shows the commands with them.
+ */
+function refusePlaceholders(
+  found: readonly Placeholder[],
+  file: string | undefined,
+  root: string,
+): void {
+  if (found.length === 0) return;
+  const where = file === undefined ? 'the command line' : shown(path.resolve(file), root);
+  throw placeholderError(found, where, true);
+}
+
+/** The Composer environment a command acts on, where it is still the example's. */
+const targetPlaceholders = (t: { readonly project: string; readonly environment: string }) =>
+  [
+    { key: 'project', value: t.project },
+    { key: 'composer.environment', value: t.environment },
+  ].filter(({ key, value }) => isPlaceholder(key, value));
+
 interface Planned {
   readonly plan: Plan;
   readonly dryRun: boolean;
@@ -95,6 +118,7 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       const flavor = flavorOf(f);
       const s = chosen.settings;
       const dryRun = f['dry-run'] === true;
+      if (!dryRun) refusePlaceholders(placeholdersIn(s), s.file, root);
       if (command === 'iam') return { plan: planIam(s, flavor), dryRun };
       // gcloud reads --env-vars-file while parsing, so it is written in a dry run too.
       const envFile = path.join(path.dirname(path.resolve(s.file)), `.env.${s.name}.yaml`);
@@ -108,14 +132,18 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, false);
       if (chosen?.note !== undefined) notes.push(chosen.note);
       const request = airflowUserRequest(f, chosen?.settings ?? null);
-      return { plan: planAirflowUser(request), dryRun: f['dry-run'] === true };
+      const dryRun = f['dry-run'] === true;
+      if (!dryRun) refusePlaceholders(targetPlaceholders(request), chosen?.settings.file, root);
+      return { plan: planAirflowUser(request), dryRun };
     }
     case 'airflow-config': {
       const { values: f } = parseCli(args, OPTIONS[command]);
       const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, false);
       if (chosen?.note !== undefined) notes.push(chosen.note);
       const request = airflowConfigRequest(f, chosen?.settings ?? null);
-      return { plan: planAirflowConfig(request), dryRun: f['dry-run'] === true };
+      const dryRun = f['dry-run'] === true;
+      if (!dryRun) refusePlaceholders(targetPlaceholders(request), chosen?.settings.file, root);
+      return { plan: planAirflowConfig(request), dryRun };
     }
   }
 }
