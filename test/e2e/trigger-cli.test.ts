@@ -7,7 +7,7 @@ import type { FakeAirflowOptions } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
 import { FakeMetadata } from '../fakes/metadata';
 import { cleanEnv, runCli } from '../helpers/cli';
-import { example, writeSettings } from '../helpers/deploy-settings';
+import { EXAMPLE, example, writeSettings } from '../helpers/deploy-settings';
 
 const DAG = 'composer_sample_trigger_response_dag';
 const CLIENT_ID = '123456789012-iapclientabcdef.apps.googleusercontent.com';
@@ -28,7 +28,7 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     t.after(() => gcs.close());
     const generation = gcs.put('sales-bkt', 'in/orders.csv', 'id,amount\n1,2\n', 'text/csv');
     const env = { AIRFLOW_URL: server.url, AUTH_MODE: 'none', STORAGE_EMULATOR_HOST: gcs.url };
-    const first = await trigger([`gs://sales-bkt/in/orders.csv#${generation}`], env);
+    const first = await trigger(['--verbose', `gs://sales-bkt/in/orders.csv#${generation}`], env);
     assert.equal(first.code, 0, first.stderr);
     // The run id the function itself would use for this object version.
     const runId = makeRunId('sales-bkt', 'in/orders.csv', generation);
@@ -56,8 +56,9 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     assert.equal(object['kind'], 'storage#object');
     assert.match((event as { id: string }).id, /^manual-[0-9a-f-]{36}$/);
     assert.equal((event as { type: string }).type, 'google.cloud.storage.object.v1.finalized');
-    // The function's log lines go to stderr, structured as in Cloud Logging.
+    // With --verbose the function's log line goes to stderr, structured as in Cloud Logging.
     assert.match(first.stderr, /^\{"severity":"INFO".*"outcome":"created"/m);
+    assert.equal(again.stderr, '');
   });
 
   it('no generation: the live version, looked up', async (t) => {
@@ -205,6 +206,12 @@ describe('trigger: what it refuses (exit 2)', () => {
       /name different generations/,
     ],
     ['not a gs:// URL', ['bkt/a.csv'], {}, /expected gs:\/\/BUCKET\/OBJECT\[#GENERATION\]/],
+    [
+      'the example settings file: a real run refuses its placeholder AIRFLOW_URL, names the file',
+      ['--settings', EXAMPLE, '--no-lookup', 'gs://bkt/a.csv#7'],
+      {},
+      /^error: \S*deploy\/env\.example\.yaml holds the example's placeholders \(env\.AIRFLOW_URL: https:\/\/example-dot-europe-west1\.composer\.googleusercontent\.com\): copy it to deploy\/env\.yaml, put your own values there and pass --settings deploy\/env\.yaml$/m,
+    ],
     [
       'bad function settings, in the function own words',
       ['gs://bkt/a.csv#7'],
