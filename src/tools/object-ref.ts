@@ -17,9 +17,33 @@ export interface ObjectRef {
 
 const FORM = 'gs://BUCKET/OBJECT[#GENERATION]';
 
-const GENERATION = /^\d{1,20}$/;
+/**
+ * Why `generation` cannot name an object version, or undefined. Cloud Storage numbers versions
+ * from 1 (0 is its "no live version" precondition, never a version), and the run id is made from
+ * the digits as the finalize event carries them: `007` would start a second run for version 7.
+ */
+function generationProblem(generation: string): string | undefined {
+  if (!/^\d{1,20}$/.test(generation)) return 'is not a generation (digits)';
+  if (/^0+$/.test(generation)) {
+    return 'names no object version: Cloud Storage numbers them from 1';
+  }
+  if (generation.startsWith('0')) {
+    const plain = generation.replace(/^0+/, '');
+    return `has leading zeros, which would make another run id than the event's: write ${plain}`;
+  }
+  return undefined;
+}
 
 const findIt = (uri: string) => `find it with \`gcloud storage ls -a ${shellQuote(uri)}\``;
+
+/** `generation` as given, or a UsageError naming where it came from (`uri#G`, `--generation G`). */
+function checkedGeneration(generation: string, where: string, uri: string): string {
+  const problem = generationProblem(generation);
+  if (problem === undefined) return generation;
+  const find =
+    /^[1-9]\d*$/.test(generation) || /^0+[1-9]/.test(generation) ? '' : `; ${findIt(uri)}`;
+  throw new UsageError(`${where} ${problem}${find}`);
+}
 
 /**
  * `gs://BUCKET/OBJECT`, or `gs://BUCKET/OBJECT#GENERATION` as `gcloud storage ls -a` prints it (a
@@ -38,15 +62,11 @@ export function parseObjectUri(uri: string, generationFlag?: string): ObjectRef 
   let generation: string | null = null;
   const hash = /#(\d{1,20})$/.exec(name);
   if (hash?.[1] !== undefined) {
-    generation = hash[1];
     name = name.slice(0, hash.index);
+    generation = checkedGeneration(hash[1], uri, `gs://${bucket}/${name}`);
   }
   if (generationFlag !== undefined) {
-    if (!GENERATION.test(generationFlag)) {
-      throw new UsageError(
-        `--generation must be the object's generation, digits (got ${generationFlag})`,
-      );
-    }
+    checkedGeneration(generationFlag, `--generation ${generationFlag}`, `gs://${bucket}/${name}`);
     if (generation !== null && generation !== generationFlag) {
       throw new UsageError(`${uri} and --generation ${generationFlag} name different generations`);
     }
@@ -74,8 +94,8 @@ function unreadable(err: unknown, bucket: string): string {
  * metadata read from Cloud Storage (the same resource a finalize event carries, pinned to the
  * generation when one is given, else the live version). Without `storage` (`--no-lookup`), or
  * when the metadata cannot be read (no credentials, no permission) but the generation is known,
- * the conf carries the bucket, the name and the generation given; a version that does not exist
- * is an error.
+ * the conf carries the bucket, the name and the generation given. A version Cloud Storage says
+ * does not exist is refused: a run for it would carry metadata no event ever had.
  */
 export async function resolveObjectData(
   ref: ObjectRef,
@@ -100,7 +120,12 @@ export async function resolveObjectData(
     const [metadata] = await file.getMetadata();
     return { data: { ...metadata } };
   } catch (err) {
-    if (storageStatus(err) === 404) throw new UsageError(`${version} does not exist`);
+    if (storageStatus(err) === 404) {
+      throw new LookupError(
+        `${version} does not exist (Cloud Storage answered 404): check the name and ` +
+          `generation, ${findIt(uri)}; --no-lookup with a generation triggers without reading it`,
+      );
+    }
     const why = unreadable(err, ref.bucket);
     if (basics === undefined) {
       throw new LookupError(
