@@ -140,33 +140,47 @@ function crossChecks(s: RawSettings, config: Config | undefined): string[] {
   return problems;
 }
 
+/** One line per schema issue: the key as the file names it, and what it must be. */
+const schemaProblems = (issues: readonly v.BaseIssue<unknown>[]): string[] =>
+  issues.map((issue) => {
+    const key = (issue.path ?? []).map((p) => String(p.key)).join('.');
+    return `${key === '' ? 'the file' : key} ${issue.message}`;
+  });
+
+/**
+ * The function's environment checked with its own rules, whatever else is wrong with the file,
+ * so one run names every bad key (issue 11, item 10). `env` as the file gives it: when it is not
+ * a map of variables, the schema has already said so.
+ */
+function checkEnv(
+  env: unknown,
+  file: string,
+): { given: Record<string, string>; config?: Config; problems: string[] } {
+  const parsed = v.safeParse(SETTINGS_SCHEMA.entries.env, env);
+  if (!parsed.success) return { given: {}, problems: [] };
+  const given = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
+  try {
+    return { given, config: parseConfig(given, besideSettings(file)), problems: [] };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return { given, problems: err.problems.map((p) => `env: ${p}`) };
+  }
+}
+
 /** Resolves a parsed settings document. Throws a UsageError naming every bad key, in one line. */
 export function parseSettings(document: unknown, file: string): Settings {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) {
     throw new UsageError(`${file}: must be a map of settings (see deploy/env.example.yaml)`);
   }
   const result = v.safeParse(SETTINGS_SCHEMA, document);
-  if (!result.success) {
-    const problems = result.issues.map((issue) => {
-      const key = (issue.path ?? []).map((p) => String(p.key)).join('.');
-      return `${key === '' ? 'the file' : key} ${issue.message}`;
-    });
+  const checked = checkEnv('env' in document ? document.env : undefined, file);
+  const { given, config } = checked;
+  const problems = [...(result.success ? [] : schemaProblems(result.issues)), ...checked.problems];
+  if (result.success) problems.push(...crossChecks(result.output, config));
+  if (!result.success || config === undefined || problems.length > 0) {
     throw new UsageError(`${file}: ${problems.join('; ')}`);
   }
   const s = result.output;
-  const given = Object.fromEntries(Object.entries(s.env).map(([k, val]) => [k, envText(val)]));
-  const problems: string[] = [];
-  let config: Config | undefined;
-  try {
-    config = parseConfig(given, besideSettings(file));
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    problems.push(...err.problems.map((p) => `env: ${p}`));
-  }
-  problems.push(...crossChecks(s, config));
-  if (config === undefined || problems.length > 0) {
-    throw new UsageError(`${file}: ${problems.join('; ')}`);
-  }
   const { env, routesFile } = deployedEnv(given, config, file);
   const serviceAccount = email(s.serviceAccount, s.project);
   const content = [...s.contentBuckets, ...routeContentBuckets(config.routes, s.bucket)];

@@ -31,7 +31,8 @@ export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(
       'code' in err &&
       String(err.code).startsWith('ERR_PARSE_ARGS')
     ) {
-      throw new UsageError(`${err.message} (see --help)`);
+      // Some of node's messages take three lines (an option value starting with "-"): one line.
+      throw new UsageError(`${err.message.replace(/\s*\n\s*/g, ' ')} (see --help)`);
     }
     throw err;
   }

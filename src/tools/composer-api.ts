@@ -1,6 +1,7 @@
 import type { GoogleAuth } from 'google-auth-library';
 import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
 import { isHttpsOrLoopback } from '../basics/loopback';
+import { ADC_HINT } from './credentials';
 import { ComposerApiError } from './errors/composer-api-error';
 import { TransportError } from '../basics/errors/transport-error';
 import { send } from '../basics/http';
@@ -62,7 +63,7 @@ export function apiFailure(name: EnvironmentName, status: number, body: string):
   }
   if (status === 401) {
     return new ComposerApiError(
-      `the Composer API refused the credentials (401): run \`gcloud auth application-default login\`${tail}`,
+      `the Composer API refused the credentials (401): ${ADC_HINT}${tail}`,
       status,
     );
   }
@@ -106,8 +107,7 @@ async function authHeaders(options: ComposerApiOptions, url: string) {
   } catch (err) {
     const why = redact(err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
     throw new ComposerApiError(
-      `could not get a Google access token for the Composer API (${why}): run ` +
-        '`gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS',
+      `could not get a Google access token for the Composer API (${why}): ${ADC_HINT}`,
       null,
     );
   }

@@ -16,6 +16,8 @@ import { alertPolicyText } from '../planner/alert-policy';
 import { planMonitoring, wantsPolicy } from '../planner/plan-monitoring';
 import { airflowConfigRequest, airflowUserRequest, chooseSettings } from '../planner/plan-options';
 import { runSteps } from '../planner/run-steps';
+import type { Placeholder } from '../planner/settings-placeholders';
+import { isPlaceholder, placeholderError, placeholdersIn } from '../planner/settings-placeholders';
 import { renderPlan } from '../planner/steps';
 import { HELP } from './gcloud-plan-help';
 
@@ -82,6 +84,27 @@ function shown(file: string, root: string): string {
   return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
+/**
+ * A real run refuses the example's placeholders (issue 11, item 10): with them it would act on
+ * someone else's project, or fail half way. A dry run shows the commands with them.
+ */
+function refusePlaceholders(
+  found: readonly Placeholder[],
+  file: string | undefined,
+  root: string,
+): void {
+  if (found.length === 0) return;
+  const where = file === undefined ? 'the command line' : shown(path.resolve(file), root);
+  throw placeholderError(found, where, true);
+}
+
+/** The Composer environment a command acts on, where it is still the example's. */
+const targetPlaceholders = (t: { readonly project: string; readonly environment: string }) =>
+  [
+    { key: 'project', value: t.project },
+    { key: 'composer.environment', value: t.environment },
+  ].filter(({ key, value }) => isPlaceholder(key, value));
+
 interface Planned {
   readonly plan: Plan;
   readonly dryRun: boolean;
@@ -98,6 +121,9 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       const flavor = flavorOf(f);
       const s = chosen.settings;
       const dryRun = f['dry-run'] === true;
+      // The monitoring channel is deploy/monitoring.sh's; these commands never use it.
+      const used = (key: string) => !key.startsWith('monitoring.');
+      if (!dryRun) refusePlaceholders(placeholdersIn(s, used), s.file, root);
       if (command === 'iam') return { plan: planIam(s, flavor), dryRun };
       // gcloud reads --env-vars-file while parsing, so it is written in a dry run too.
       const envFile = path.join(path.dirname(path.resolve(s.file)), `.env.${s.name}.yaml`);
@@ -113,6 +139,9 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       if (chosen === null) throw new UsageError('no settings');
       if (chosen.note !== undefined) notes.push(chosen.note);
       const s = chosen.settings;
+      // What the metrics and the policy name: the project and the channel.
+      const used = (key: string) => key === 'project' || key.startsWith('monitoring.');
+      if (!dryRun) refusePlaceholders(placeholdersIn(s, used), s.file, root);
       const request = { flavor: flavorOf(f), dryRun, metricsOnly: f['metrics-only'] === true };
       // gcloud reads --policy-from-file while parsing, so it is written in a dry run too.
       const policyFile = path.join(
@@ -133,14 +162,18 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, false);
       if (chosen?.note !== undefined) notes.push(chosen.note);
       const request = airflowUserRequest(f, chosen?.settings ?? null);
-      return { plan: planAirflowUser(request), dryRun: f['dry-run'] === true };
+      const dryRun = f['dry-run'] === true;
+      if (!dryRun) refusePlaceholders(targetPlaceholders(request), chosen?.settings.file, root);
+      return { plan: planAirflowUser(request), dryRun };
     }
     case 'airflow-config': {
       const { values: f } = parseCli(args, OPTIONS[command]);
       const chosen = chooseSettings(f.settings, root, f['dry-run'] === true, false);
       if (chosen?.note !== undefined) notes.push(chosen.note);
       const request = airflowConfigRequest(f, chosen?.settings ?? null);
-      return { plan: planAirflowConfig(request), dryRun: f['dry-run'] === true };
+      const dryRun = f['dry-run'] === true;
+      if (!dryRun) refusePlaceholders(targetPlaceholders(request), chosen?.settings.file, root);
+      return { plan: planAirflowConfig(request), dryRun };
     }
   }
 }

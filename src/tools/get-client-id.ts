@@ -11,8 +11,12 @@ import { findClientId, isComposer2WebServer } from './client-id';
 import { COMPOSER_API, getEnvironment } from './composer-api';
 import { airflowApiFor, parseImageVersion } from './image-version';
 import { parseCli, runMain } from './cli';
+import type { EnvironmentName } from './composer-api';
+import { loadSettings } from '../planner/settings';
+import { isPlaceholder, placeholderError } from '../planner/settings-placeholders';
 
 const HELP = `Usage: get-client-id --project ID --location REGION --environment NAME [--api-endpoint URL]
+       get-client-id --settings FILE
        get-client-id --url AIRFLOW_URL
 
 Asks the Cloud Composer API (Application Default Credentials, cloud-platform scope) for the
@@ -21,11 +25,14 @@ without credentials, reads the IAP client id from the sign-in redirect, and prin
 AUTH_MODE=iap, IAP_CLIENT_ID and AIRFLOW_API. Composer 2/3: prints AIRFLOW_URL, AUTH_MODE=google and
 AIRFLOW_API (no client id is needed). --url does only the redirect step for a web server URL.
 
+  --settings FILE     project, composer.environment and composer.location from this settings file
+                      (the flags above win)
   --api-endpoint URL  the Composer API (default $COMPOSER_API_ENDPOINT, else ${COMPOSER_API})
   --timeout-ms N      per request (default 30000)
 `;
 
 const OPTIONS = {
+  settings: { type: 'string' },
   project: { type: 'string' },
   location: { type: 'string' },
   environment: { type: 'string' },
@@ -57,6 +64,38 @@ function webServerUrl(value: string): string {
   return url;
 }
 
+interface TargetFlags {
+  readonly settings?: string | undefined;
+  readonly project?: string | undefined;
+  readonly location?: string | undefined;
+  readonly environment?: string | undefined;
+}
+
+/**
+ * The environment to ask about: the flags, else the settings file's project and composer:. The
+ * example's placeholders (my-project, my-composer) taken from the file are refused with a pointer
+ * to it: the API would only answer 403 or 404 for them.
+ */
+function targetOf(f: TargetFlags): EnvironmentName {
+  const s = f.settings === undefined ? null : loadSettings(f.settings);
+  const project = f.project ?? s?.project;
+  const location = f.location ?? s?.composer?.location;
+  const environment = f.environment ?? s?.composer?.environment;
+  if (project === undefined || location === undefined || environment === undefined) {
+    const where = s === null ? '' : ` (${s.file} has no composer: environment and location)`;
+    throw new UsageError(
+      `pass --project, --location and --environment, or --settings FILE (or --url)${where}, see --help`,
+    );
+  }
+  const fromFile = [
+    ...(f.project === undefined ? [{ key: 'project', value: project }] : []),
+    ...(f.environment === undefined ? [{ key: 'composer.environment', value: environment }] : []),
+  ];
+  const found = fromFile.filter(({ key, value }) => isPlaceholder(key, value));
+  if (s !== null && found.length > 0) throw placeholderError(found, s.file, false);
+  return { project, location, environment };
+}
+
 const print = (lines: readonly string[]) => {
   process.stdout.write(lines.map((l) => `${l}\n`).join(''));
 };
@@ -72,24 +111,28 @@ async function main(): Promise<number> {
     throw new UsageError('--timeout-ms must be a whole number of milliseconds');
   }
   if (f.url !== undefined) {
-    if (f.project !== undefined || f.location !== undefined || f.environment !== undefined) {
-      throw new UsageError('--url goes alone: without --project, --location, --environment');
+    const { project, location, environment, settings } = f;
+    if ([project, location, environment, settings].some((x) => x !== undefined)) {
+      throw new UsageError(
+        '--url goes alone: without --project, --location, --environment, --settings',
+      );
     }
     print([`IAP_CLIENT_ID=${await findClientId(webServerUrl(f.url), timeoutMs)}`]);
     return 0;
   }
-  const { project, location, environment } = f;
-  if (project === undefined || location === undefined || environment === undefined) {
-    throw new UsageError('pass --project, --location and --environment (or --url), see --help');
-  }
   const api = endpoint(f['api-endpoint'] ?? process.env['COMPOSER_API_ENDPOINT'] ?? COMPOSER_API);
-  const name = { project, location, environment };
+  return fromComposer(targetOf(f), api, timeoutMs);
+}
+
+/** The Composer API's answer, then, on Composer 1 only, the web server's sign-in redirect. */
+async function fromComposer(name: EnvironmentName, api: string, timeoutMs: number) {
   const info = await getEnvironment(name, { endpoint: api, timeoutMs });
   const version = parseImageVersion(info.imageVersion);
   if (version === undefined) {
     throw new ComposerApiError(`unrecognised image version ${info.imageVersion}`, 200);
   }
   const apiLine = `AIRFLOW_API=${airflowApiFor(version.airflow)}`;
+  const { environment } = name;
   if (version.composer === 1) {
     const clientId = await findClientId(info.airflowUri, timeoutMs);
     process.stderr.write(

@@ -1,9 +1,11 @@
 import { UsageError } from '../basics/errors/usage-error';
+import { gsUriProblem, parseGsUri } from '../basics/gs-uri';
 import { redact } from '../basics/redact';
+import { shellQuote } from '../basics/shell-quote';
 import type { StorageAccess } from '../function/storage/client';
 import { storageStatus } from '../function/storage/client';
-import { parseGsUri } from '../basics/gs-uri';
-import { shellQuote } from '../basics/shell-quote';
+import { storageAdvice } from './credentials';
+import { LookupError } from './errors/lookup-error';
 
 /** One object version named on a command line. */
 export interface ObjectRef {
@@ -13,7 +15,35 @@ export interface ObjectRef {
   readonly generation: string | null;
 }
 
-const GENERATION = /^\d{1,20}$/;
+const FORM = 'gs://BUCKET/OBJECT[#GENERATION]';
+
+/**
+ * Why `generation` cannot name an object version, or undefined. Cloud Storage numbers versions
+ * from 1 (0 is its "no live version" precondition, never a version), and the run id is made from
+ * the digits as the finalize event carries them: `007` would start a second run for version 7.
+ */
+function generationProblem(generation: string): string | undefined {
+  if (!/^\d{1,20}$/.test(generation)) return 'is not a generation (digits)';
+  if (/^0+$/.test(generation)) {
+    return 'names no object version: Cloud Storage numbers them from 1';
+  }
+  if (generation.startsWith('0')) {
+    const plain = generation.replace(/^0+/, '');
+    return `has leading zeros, which would make another run id than the event's: write ${plain}`;
+  }
+  return undefined;
+}
+
+const findIt = (uri: string) => `find it with \`gcloud storage ls -a ${shellQuote(uri)}\``;
+
+/** `generation` as given, or a UsageError naming where it came from (`uri#G`, `--generation G`). */
+function checkedGeneration(generation: string, where: string, uri: string): string {
+  const problem = generationProblem(generation);
+  if (problem === undefined) return generation;
+  const find =
+    /^[1-9]\d*$/.test(generation) || /^0+[1-9]/.test(generation) ? '' : `; ${findIt(uri)}`;
+  throw new UsageError(`${where} ${problem}${find}`);
+}
 
 /**
  * `gs://BUCKET/OBJECT`, or `gs://BUCKET/OBJECT#GENERATION` as `gcloud storage ls -a` prints it (a
@@ -21,23 +51,22 @@ const GENERATION = /^\d{1,20}$/;
  */
 export function parseObjectUri(uri: string, generationFlag?: string): ObjectRef {
   const location = parseGsUri(uri);
-  const bucket = location?.bucket;
-  let name = location?.path;
-  if (bucket === undefined || name === undefined || name === '') {
-    throw new UsageError(`expected gs://BUCKET/OBJECT[#GENERATION] (got ${uri})`);
+  if (location === undefined) {
+    throw new UsageError(gsUriProblem(uri, FORM) ?? `expected ${FORM} (got ${uri})`);
   }
+  const { bucket } = location;
+  if (location.path === '') {
+    throw new UsageError(`${uri} names a bucket, not an object: expected gs://${bucket}/OBJECT`);
+  }
+  let name = location.path;
   let generation: string | null = null;
   const hash = /#(\d{1,20})$/.exec(name);
   if (hash?.[1] !== undefined) {
-    generation = hash[1];
     name = name.slice(0, hash.index);
+    generation = checkedGeneration(hash[1], uri, `gs://${bucket}/${name}`);
   }
   if (generationFlag !== undefined) {
-    if (!GENERATION.test(generationFlag)) {
-      throw new UsageError(
-        `--generation must be the object's generation, digits (got ${generationFlag})`,
-      );
-    }
+    checkedGeneration(generationFlag, `--generation ${generationFlag}`, `gs://${bucket}/${name}`);
     if (generation !== null && generation !== generationFlag) {
       throw new UsageError(`${uri} and --generation ${generationFlag} name different generations`);
     }
@@ -53,47 +82,57 @@ export interface ResolvedObject {
   readonly note?: string;
 }
 
-const needsGeneration = (uri: string, why: string) =>
-  new UsageError(
-    `${uri} needs its generation (the run id is made from it)${why}: find it with ` +
-      `\`gcloud storage ls -a ${shellQuote(uri)}\` and pass ${uri}#GENERATION or --generation GENERATION`,
-  );
+/** Why the metadata could not be read, and what to do about it when there is something to do. */
+function unreadable(err: unknown, bucket: string): string {
+  const said = redact(err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ');
+  const advice = storageAdvice(storageStatus(err), bucket, 'roles/storage.objectViewer');
+  return advice === undefined ? said : `${said}; ${advice}`;
+}
 
 /**
  * Which object version to trigger for and what the DAG run's conf carries about it: the object's
  * metadata read from Cloud Storage (the same resource a finalize event carries, pinned to the
  * generation when one is given, else the live version). Without `storage` (`--no-lookup`), or
- * when the metadata cannot be read (no credentials, no permission), the conf carries the bucket,
- * the name and the generation given; a version that does not exist is an error.
+ * when the metadata cannot be read (no credentials, no permission) but the generation is known,
+ * the conf carries the bucket, the name and the generation given. A version Cloud Storage says
+ * does not exist is refused: a run for it would carry metadata no event ever had.
  */
 export async function resolveObjectData(
   ref: ObjectRef,
   storage?: StorageAccess,
 ): Promise<ResolvedObject> {
   const uri = `gs://${ref.bucket}/${ref.name}`;
+  const version = ref.generation === null ? uri : `${uri}#${ref.generation}`;
   const basics =
     ref.generation === null
       ? undefined
       : { bucket: ref.bucket, name: ref.name, generation: ref.generation };
   if (storage === undefined) {
-    if (basics === undefined) throw needsGeneration(uri, '');
-    return { data: basics };
+    if (basics !== undefined) return { data: basics };
+    throw new UsageError(
+      `${uri} needs its generation with --no-lookup (the run id is made from it): ${findIt(uri)} ` +
+        `and pass ${uri}#GENERATION or --generation GENERATION`,
+    );
   }
   try {
     const options = ref.generation === null ? {} : { generation: ref.generation };
-    const [metadata] = await (
-      await storage()
-    )
-      .bucket(ref.bucket)
-      .file(ref.name, options)
-      .getMetadata();
+    const file = (await storage()).bucket(ref.bucket).file(ref.name, options);
+    const [metadata] = await file.getMetadata();
     return { data: { ...metadata } };
   } catch (err) {
-    const version = ref.generation === null ? uri : `${uri}#${ref.generation}`;
-    if (storageStatus(err) === 404) throw new UsageError(`${version} does not exist`);
-    const why = redact(err instanceof Error ? err.message : String(err));
-    if (basics === undefined)
-      throw needsGeneration(uri, ` and its metadata could not be read (${why})`);
+    if (storageStatus(err) === 404) {
+      throw new LookupError(
+        `${version} does not exist (Cloud Storage answered 404): check the name and ` +
+          `generation, ${findIt(uri)}; --no-lookup with a generation triggers without reading it`,
+      );
+    }
+    const why = unreadable(err, ref.bucket);
+    if (basics === undefined) {
+      throw new LookupError(
+        `could not read the metadata of ${uri} (${why}); without it the generation is unknown: ` +
+          `${findIt(uri)} and pass ${uri}#GENERATION, or fix the access`,
+      );
+    }
     return {
       data: basics,
       note: `could not read the metadata of ${version} (${why}); the conf carries bucket, name and generation only`,

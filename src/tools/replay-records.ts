@@ -4,9 +4,10 @@ import { redact } from '../basics/redact';
 import type { ListedDeadLetter } from '../function/dead-letters';
 import { deleteDeadLetter, listDeadLetters, readDeadLetter } from '../function/dead-letters';
 import { DeliveryError } from '../function/errors/delivery-error';
-import type { Outcome, Pipeline } from '../function/pipeline';
+import type { Deliver, Outcome } from '../function/pipeline';
 import type { StorageAccess, StorageLimits } from '../function/storage/client';
 import { storageStatus } from '../function/storage/client';
+import { storageAdvice } from './credentials';
 import { ReplayError } from './errors/replay-error';
 
 /** One storage operation of a replay: the retry budget, at least one request timeout. */
@@ -15,7 +16,11 @@ const timeFor = (limits: StorageLimits): number =>
 
 export interface ReplayDeps {
   readonly storage: StorageAccess;
-  readonly pipeline: Pipeline;
+  /**
+   * The function's pipeline, with the message of each delivery's line (the report says why a
+   * record is kept). Null for a dry run: the records are listed and read, nothing else.
+   */
+  readonly deliver: Deliver | null;
   /** Each record's download and delete, bounded as the function's own storage calls. */
   readonly limits: StorageLimits;
 }
@@ -99,11 +104,7 @@ async function remove(
   }
 }
 
-async function replayOne(
-  deps: ReplayDeps,
-  listed: ListedDeadLetter,
-  dryRun: boolean,
-): Promise<ReplayItem> {
+async function replayOne(deps: ReplayDeps, listed: ListedDeadLetter): Promise<ReplayItem> {
   const { name } = listed;
   let read: Awaited<ReturnType<typeof readDeadLetter>>;
   try {
@@ -121,38 +122,36 @@ async function replayOne(
   const { record } = read;
   const what =
     record.runId === null ? 'the event' : `run ${record.runId} of ${record.dagId ?? '?'}`;
-  if (dryRun)
+  if (deps.deliver === null)
     return {
       name,
       result: 'dry-run',
       kept: true,
       detail: `would replay ${what} (was: ${record.reason})`,
     };
-  let outcome: Outcome;
+  let settled: Awaited<ReturnType<Deliver>>;
   try {
     // Same pipeline, same run id: whatever an earlier attempt created counts as done. No age
     // check: a dead letter is old by nature.
-    outcome = await deps.pipeline(record.delivery, { checkAge: false });
+    settled = await deps.deliver(record.delivery, { checkAge: false });
   } catch (err) {
     if (err instanceof DeliveryError)
       return { name, result: 'redeliver', kept: true, detail: err.message };
     // A poison record (say, data nested too deep to serialize) must not stop the others.
     return error(name, `the pipeline threw ${describeError(err)}; the record is kept`);
   }
+  const { outcome, message } = settled;
   if (outcome !== 'created' && outcome !== 'duplicate') {
-    return { name, result: outcome, kept: true, detail: `still ${outcome}; the record is kept` };
+    const detail = `still ${outcome}: ${message}; the record is kept`;
+    return { name, result: outcome, kept: true, detail };
   }
   return remove(deps, listed, what, outcome);
 }
 
 /** One record's item, whatever happens: nothing one record does stops the others. */
-async function settle(
-  deps: ReplayDeps,
-  listed: ListedDeadLetter,
-  dryRun: boolean,
-): Promise<ReplayItem> {
+async function settle(deps: ReplayDeps, listed: ListedDeadLetter): Promise<ReplayItem> {
   try {
-    return await replayOne(deps, listed, dryRun);
+    return await replayOne(deps, listed);
   } catch (err) {
     return error(listed.name, `${describeError(err)}; the record is kept`);
   }
@@ -165,21 +164,17 @@ async function settle(
  * every listed record gets an item. Safe to run twice at once: the run ids make Airflow refuse a
  * second run, and a record the other replay deleted first counts as replayed.
  */
-export async function replay(
-  deps: ReplayDeps,
-  location: GsLocation,
-  options: { dryRun: boolean },
-): Promise<ReplaySummary> {
+export async function replay(deps: ReplayDeps, location: GsLocation): Promise<ReplaySummary> {
   let listed: ListedDeadLetter[];
   try {
     listed = await listDeadLetters(deps.storage, location);
   } catch (err) {
-    throw new ReplayError(`cannot list ${formatGsUri(location)} (${describeError(err)})`, {
-      cause: err,
-    });
+    const advice = storageAdvice(storageStatus(err), location.bucket, 'roles/storage.objectUser');
+    const what = `cannot list ${formatGsUri(location)} (${describeError(err)})`;
+    throw new ReplayError(advice === undefined ? what : `${what}: ${advice}`, { cause: err });
   }
   const items: ReplayItem[] = [];
-  for (const record of listed) items.push(await settle(deps, record, options.dryRun));
-  const remaining = options.dryRun ? 0 : items.filter((i) => i.kept).length;
+  for (const record of listed) items.push(await settle(deps, record));
+  const remaining = deps.deliver === null ? 0 : items.filter((i) => i.kept).length;
   return { items, remaining, errors: items.filter((i) => i.result === 'error').length };
 }

@@ -7,26 +7,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runScript, tempDir } from '../helpers/cli';
-import { SA, example, writeSettings } from '../helpers/deploy-settings';
+import { example, filledIn, writeSettings } from '../helpers/deploy-settings';
 import { fakeGcloud } from '../helpers/fake-gcloud';
 import { ROOT } from '../helpers/paths';
 
 const AGENT = 'service-123456789012@gs-project-accounts.iam.gserviceaccount.com';
 const NUMERIC_ID = '104567890123456789012';
+// A real run refuses the example's placeholders: these settings hold values of one's own.
+const SA = 'gcs-airflow-trigger@acme-data.iam.gserviceaccount.com';
 
 describe('the deploy scripts for real (a stand-in gcloud)', () => {
   it('iam.sh: the planned commands in order, the service agent read and passed on', async () => {
     const gcloud = fakeGcloud();
     const ran = await runScript(
       'iam.sh',
-      ['--settings', writeSettings(example()).file],
+      ['--settings', writeSettings(filledIn()).file],
       gcloud.env,
     );
     assert.equal(ran.code, 0, ran.stderr);
     const grant = (member: string, role: string) => [
       'projects',
       'add-iam-policy-binding',
-      'my-project',
+      'acme-data',
       `--member=serviceAccount:${member}`,
       `--role=${role}`,
       '--condition=None',
@@ -46,31 +48,31 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
           'storage.googleapis.com',
           'iam.googleapis.com',
           'composer.googleapis.com',
-          '--project=my-project',
+          '--project=acme-data',
         ],
         [
           'iam',
           'service-accounts',
           'create',
           'gcs-airflow-trigger',
-          '--project=my-project',
+          '--project=acme-data',
           '--display-name=GCS to Airflow trigger (gcs-airflow-trigger)',
-          '--description=Identity of the Cloud Function gcs-airflow-trigger: starts Airflow DAG runs for new objects in gs://my-incoming-bucket',
+          '--description=Identity of the Cloud Function gcs-airflow-trigger: starts Airflow DAG runs for new objects in gs://acme-landing',
         ],
         grant(SA, 'roles/composer.user'),
         grant(SA, 'roles/eventarc.eventReceiver'),
-        ['storage', 'service-agent', '--project=my-project'],
+        ['storage', 'service-agent', '--project=acme-data'],
         grant(AGENT, 'roles/pubsub.publisher'),
       ],
     );
-    assert.match(ran.stderr, /^\+ gcloud storage service-agent --project=my-project$/m);
+    assert.match(ran.stderr, /^\+ gcloud storage service-agent --project=acme-data$/m);
   });
 
   it('iam.sh run twice: an existing account counts as done, the grants still run', async () => {
     const gcloud = fakeGcloud({ FAKE_GCLOUD_EXISTS: '1' });
     const ran = await runScript(
       'iam.sh',
-      ['--settings', writeSettings(example()).file],
+      ['--settings', writeSettings(filledIn()).file],
       gcloud.env,
     );
     assert.equal(ran.code, 0, ran.stderr);
@@ -80,7 +82,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
 
   it('airflow-user.sh: the numeric id read, then used for the user name and e-mail', async () => {
     const gcloud = fakeGcloud();
-    const file = writeSettings(example()).file;
+    const file = writeSettings(filledIn()).file;
     const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     const calls = gcloud.calls().map((c) => c.args);
@@ -103,7 +105,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
 
   it('airflow-user.sh on Airflow 3, role Op: says what happens, runs no gcloud command', async () => {
     const gcloud = fakeGcloud();
-    const doc = example();
+    const doc = filledIn();
     const composer = { ...(doc['composer'] as Record<string, unknown>), airflowVersion: '3.1.0' };
     const file = writeSettings({ ...doc, composer }).file;
     const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
@@ -114,7 +116,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
 
   it('deploy.sh: runs from the project root (--source=.), env file written, the bucket location, then the invoker grant', async () => {
     const gcloud = fakeGcloud();
-    const { file, envFile } = writeSettings(example());
+    const { file, envFile } = writeSettings(filledIn());
     const ran = await runScript('deploy.sh', ['--settings', file], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     const calls = gcloud.calls();
@@ -131,7 +133,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     const gcloud = fakeGcloud({ FAKE_GCLOUD_FAIL: 'functions deploy' });
     const ran = await runScript(
       'deploy.sh',
-      ['--settings', writeSettings(example()).file],
+      ['--settings', writeSettings(filledIn()).file],
       gcloud.env,
     );
     assert.equal(ran.code, 1);
@@ -167,12 +169,51 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
   );
 });
 
+describe('a real run refuses the example placeholders (a stand-in gcloud, never called)', () => {
+  const PLACEHOLDERS =
+    'project: my-project, bucket: my-incoming-bucket, composer.environment: my-composer, ' +
+    'env.AIRFLOW_URL: https://example-dot-europe-west1.composer.googleusercontent.com';
+  const DRY = ' (--dry-run shows the commands without running them)';
+  const cases: [string, string[], string][] = [
+    ['deploy.sh', [], PLACEHOLDERS],
+    ['iam.sh', [], PLACEHOLDERS],
+    ['airflow-user.sh', [], 'project: my-project, composer.environment: my-composer'],
+    [
+      'airflow-config.sh',
+      ['--experimental-api'],
+      'project: my-project, composer.environment: my-composer',
+    ],
+  ];
+  for (const [script, args, found] of cases) {
+    it(`${script}: a copy still holding them, then the example itself`, async () => {
+      const gcloud = fakeGcloud();
+      const { file } = writeSettings(example());
+      const copy = await runScript(script, ['--settings', file, ...args], gcloud.env);
+      assert.equal(copy.code, 2);
+      assert.equal(
+        copy.stderr,
+        `error: ${file} still holds the example's placeholders (${found}): replace them with your own values${DRY}\n`,
+      );
+      const own = 'deploy/env.example.yaml';
+      const ran = await runScript(script, ['--settings', own, ...args], gcloud.env);
+      assert.equal(ran.code, 2);
+      assert.equal(
+        ran.stderr,
+        `error: ${own} holds the example's placeholders (${found}): copy it to deploy/env.yaml, put your own values there and pass --settings deploy/env.yaml${DRY}\n`,
+      );
+      assert.deepEqual(gcloud.calls(), []);
+      const dry = await runScript(script, ['--settings', own, ...args, '--dry-run'], gcloud.env);
+      assert.equal(dry.code, 0, dry.stderr);
+    });
+  }
+});
+
 describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a stand-in gcloud)', () => {
   it('2nd gen: describe, then --trigger-location= what it printed, lowercased', async () => {
     const gcloud = fakeGcloud({ FAKE_BUCKET_LOCATION: 'EUROPE-WEST4' });
     const ran = await runScript(
       'deploy.sh',
-      ['--settings', writeSettings(example()).file],
+      ['--settings', writeSettings(filledIn()).file],
       gcloud.env,
     );
     assert.equal(ran.code, 0, ran.stderr);
@@ -181,7 +222,7 @@ describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a 
       'storage',
       'buckets',
       'describe',
-      'gs://my-incoming-bucket',
+      'gs://acme-landing',
       '--format=value(location.lower())',
     ]);
     assert.ok(calls[1]?.includes('--trigger-location=europe-west4'), calls[1]?.join(' '));
@@ -189,7 +230,7 @@ describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a 
 
   it('--cloud-run: run deploy, invoker, then the trigger in the bucket location', async () => {
     const gcloud = fakeGcloud();
-    const { file } = writeSettings(example());
+    const { file } = writeSettings(filledIn());
     const ran = await runScript('deploy.sh', ['--settings', file, '--cloud-run'], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     const calls = gcloud.calls().map((c) => c.args);
@@ -207,7 +248,7 @@ describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a 
 
   it('--cloud-run run again: an existing trigger counts as done', async () => {
     const gcloud = fakeGcloud({ FAKE_GCLOUD_EXISTS: '1' });
-    const { file } = writeSettings(example());
+    const { file } = writeSettings(filledIn());
     const ran = await runScript('deploy.sh', ['--settings', file, '--cloud-run'], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stderr, /already exists[\s\S]*\(already done; continuing\)/);

@@ -6,6 +6,7 @@ import { FakeIapWebServer } from '../fakes/iap-web-server';
 import type { WebServerMode } from '../fakes/iap-web-server';
 import { FakeMetadata } from '../fakes/metadata';
 import { cleanEnv, runCli } from '../helpers/cli';
+import { EXAMPLE, filledIn, writeSettings } from '../helpers/deploy-settings';
 
 const CLIENT_ID = '123456789012-iapclientabcdef.apps.googleusercontent.com';
 const NAME = 'projects/my-project/locations/europe-west1/environments/my-env';
@@ -86,6 +87,30 @@ describe('get-client-id: from the Composer API to the settings to use', () => {
     assert.match(ran.stdout, /^AIRFLOW_URL=.*\nAUTH_MODE=google\nAIRFLOW_API=v2\n$/);
   });
 
+  it('--settings FILE: the project and composer: environment and location of a settings file', async (t) => {
+    const { web, composer, getClientId } = await start(t, {});
+    const doc = filledIn();
+    const composerSettings = { environment: 'my-env', location: 'europe-west1' };
+    const { file } = writeSettings({ ...doc, project: 'my-project-1', composer: composerSettings });
+    const ran = await getClientId(['--settings', file, '--project', 'my-project']);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, new RegExp(`^AIRFLOW_URL=${web.url}\nAUTH_MODE=iap\n`));
+    // The flag wins over the file's project; the environment and location come from the file.
+    assert.deepEqual(composer.requests, [{ method: 'GET', path: `/v1/${NAME}`, authorized: true }]);
+  });
+
+  it('--settings with the example: its placeholders refused with a pointer to the file, no request', async (t) => {
+    const { composer, getClientId } = await start(t, {});
+    const ran = await getClientId(['--settings', EXAMPLE]);
+    assert.equal(ran.code, 2);
+    assert.equal(ran.stdout, '');
+    assert.equal(
+      ran.stderr,
+      `error: ${EXAMPLE} holds the example's placeholders (project: my-project, composer.environment: my-composer): copy it to deploy/env.yaml, put your own values there and pass --settings deploy/env.yaml\n`,
+    );
+    assert.deepEqual(composer.requests, []);
+  });
+
   it('--url: only the redirect step', async (t) => {
     const { web, composer, getClientId } = await start(t, {});
     const ran = await getClientId(['--url', `${web.url}/`]);
@@ -130,7 +155,7 @@ describe('get-client-id: failures, each one clear line and a non-zero exit', () 
       {},
       ['--project', 'my-project'],
       2,
-      /^error: pass --project, --location and --environment \(or --url\)/,
+      /^error: pass --project, --location and --environment, or --settings FILE \(or --url\)/,
     ],
   ];
   for (const [title, setup, args, code, message] of cases) {
@@ -166,7 +191,7 @@ describe('get-client-id: failures, each one clear line and a non-zero exit', () 
     assert.equal(ran.code, 1);
     assert.match(
       ran.stderr,
-      /^error: could not get a Google access token for the Composer API \(Could not load the default credentials.*\): run `gcloud auth application-default login`/m,
+      /^error: could not get a Google access token for the Composer API \(Could not load the default credentials.*\): run `gcloud auth application-default login`, or set GOOGLE_APPLICATION_CREDENTIALS to a key file$/m,
     );
   });
 });

@@ -9,11 +9,21 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { runScript } from '../helpers/cli';
-import { example, writeSettings } from '../helpers/deploy-settings';
+import type { SettingsDoc } from '../helpers/deploy-settings';
+import { filledIn, writeSettings } from '../helpers/deploy-settings';
 import { fakeGcloud } from '../helpers/fake-gcloud';
 import { ROOT } from '../helpers/paths';
 
-const CHANNEL = 'projects/my-project/notificationChannels/1234567890123456789';
+const CHANNEL = 'projects/acme-data/notificationChannels/4242424242';
+
+/** The example with values of one's own (a real run refuses the example's placeholders). */
+function own(): SettingsDoc {
+  const doc = filledIn();
+  return {
+    ...doc,
+    monitoring: { ...(doc['monitoring'] as object), notificationChannels: [CHANNEL] },
+  };
+}
 const METRICS = ['dead-letters', 'redeliveries', 'runs-created'].map(
   (m) => `gcs-airflow-trigger-${m}`,
 );
@@ -23,7 +33,7 @@ const heads = (calls: { args: string[] }[]) =>
   calls.map((c) => c.args.filter((a) => !a.startsWith('--')).join(' '));
 
 function withoutChannel() {
-  const doc = example();
+  const doc = own();
   delete doc['monitoring'];
   return doc;
 }
@@ -31,7 +41,7 @@ function withoutChannel() {
 describe('deploy/monitoring.sh for real (a stand-in gcloud)', () => {
   it('first run: three metrics, no policy found, the policy created from the file it wrote', async () => {
     const gcloud = fakeGcloud();
-    const { file, dir } = writeSettings(example());
+    const { file, dir } = writeSettings(own());
     const ran = await runScript('monitoring.sh', ['--settings', file], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     const calls = gcloud.calls();
@@ -52,11 +62,11 @@ describe('deploy/monitoring.sh for real (a stand-in gcloud)', () => {
   });
 
   it('second run: each metric exists and is updated, the policy found by its label is updated', async () => {
-    const policy = 'projects/my-project/alertPolicies/4242';
+    const policy = 'projects/acme-data/alertPolicies/4242';
     const gcloud = fakeGcloud({ FAKE_GCLOUD_EXISTS: '1', FAKE_GCLOUD_POLICY: policy });
     const ran = await runScript(
       'monitoring.sh',
-      ['--settings', writeSettings(example()).file],
+      ['--settings', writeSettings(own()).file],
       gcloud.env,
     );
     assert.equal(ran.code, 0, ran.stderr);
@@ -75,11 +85,11 @@ describe('deploy/monitoring.sh for real (a stand-in gcloud)', () => {
   });
 
   it('two policies with the label: stops, naming the lookup, rather than guess which to update', async () => {
-    const twice = 'projects/my-project/alertPolicies/1\nprojects/my-project/alertPolicies/2';
+    const twice = 'projects/acme-data/alertPolicies/1\nprojects/acme-data/alertPolicies/2';
     const gcloud = fakeGcloud({ FAKE_GCLOUD_POLICY: twice });
     const ran = await runScript(
       'monitoring.sh',
-      ['--settings', writeSettings(example()).file],
+      ['--settings', writeSettings(own()).file],
       gcloud.env,
     );
     assert.equal(ran.code, 1);
@@ -100,6 +110,27 @@ describe('deploy/monitoring.sh for real (a stand-in gcloud)', () => {
     assert.match(errors[0] ?? '', /no monitoring\.notificationChannels.*--metrics-only/);
     assert.deepEqual(gcloud.calls(), []);
     assert.equal(existsSync(path.join(dir, '.alert-policy.gcs-airflow-trigger.yaml')), false);
+  });
+
+  it("the example's placeholder channel: a real run is refused, naming it, before any command", async () => {
+    const gcloud = fakeGcloud();
+    const doc = {
+      ...own(),
+      monitoring: {
+        notificationChannels: ['projects/acme-data/notificationChannels/1234567890123456789'],
+      },
+    };
+    const ran = await runScript(
+      'monitoring.sh',
+      ['--settings', writeSettings(doc).file],
+      gcloud.env,
+    );
+    assert.equal(ran.code, 2);
+    assert.match(
+      ran.stderr,
+      /^error: .*still holds the example's placeholders \(monitoring\.notificationChannels: /m,
+    );
+    assert.deepEqual(gcloud.calls(), []);
   });
 
   it('no channel, --metrics-only: the three metrics alone', async () => {

@@ -38,8 +38,9 @@ function lineOf(run: Run, name: string): string {
   return run.stdout.split('\n').find((line) => line.split(/ +/)[1] === `${name}:`) ?? '';
 }
 
-/** Nothing on stderr but the log lines: no stack, no error that ended the run. */
+/** Nothing on stderr: no stack, no error that ended the run, no JSON log line. */
 function assertNoRawError(run: Run): void {
+  assert.doesNotMatch(run.stderr, /^\{/m, `no JSON log line on stderr:\n${run.stderr}`);
   assert.doesNotMatch(run.stderr, /^\s+at /m, `no stack trace on stderr:\n${run.stderr}`);
   assert.doesNotMatch(run.stderr, /^error:/m, `no run-ending error:\n${run.stderr}`);
 }
@@ -251,15 +252,20 @@ describe('replay: every record ends in the report, whatever the others do', () =
     assert.equal(airflow.runs.size, 0);
   });
 
-  it('a listing that fails (no such bucket, no permission): one line on stderr naming it, exit 1', async () => {
-    for (const status of [404, 403]) {
-      gcs.fault = (req) => (req.method === 'GET' && req.path === LIST_PATH ? status : undefined);
+  it('a listing that fails (no such bucket, no permission): one line on stderr naming it and what to do, exit 1', async () => {
+    const advice: Record<number, string> = {
+      404: `no bucket gs://${BUCKET}: check its name`,
+      403: `your account needs roles/storage.objectUser on gs://${BUCKET}`,
+    };
+    for (const [status, what] of Object.entries(advice)) {
+      gcs.fault = (req) =>
+        req.method === 'GET' && req.path === LIST_PATH ? Number(status) : undefined;
       const run = await replayCli(env(), [DEAD_LETTERS]);
       assert.equal(run.code, 1);
       assert.equal(run.stdout, '');
       assert.equal(
         run.stderr,
-        `error: cannot list ${DEAD_LETTERS} (HTTP ${status}: injected ${status})\n`,
+        `error: cannot list ${DEAD_LETTERS} (HTTP ${status}: injected ${status}): ${what}\n`,
       );
     }
   });

@@ -96,7 +96,10 @@ it(
 it('replay: usage and configuration errors exit 2 with one line', async () => {
   const usage = await replayCli({}, ['not-a-uri']);
   assert.equal(usage.code, 2);
-  assert.match(usage.stderr, /usage: replay \[--dry-run\] gs:\/\/BUCKET\/PREFIX\//);
+  assert.equal(
+    usage.stderr,
+    'error: not-a-uri is not a gs:// URI (gs://not-a-uri?): expected gs://BUCKET/PREFIX/\n',
+  );
   const config = await replayCli({ AIRFLOW_API: 'v9' }, [DEAD_LETTERS]);
   assert.equal(config.code, 2);
   assert.match(

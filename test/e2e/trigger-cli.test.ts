@@ -7,7 +7,7 @@ import type { FakeAirflowOptions } from '../fakes/airflow';
 import { FakeGcs } from '../fakes/gcs';
 import { FakeMetadata } from '../fakes/metadata';
 import { cleanEnv, runCli } from '../helpers/cli';
-import { example, writeSettings } from '../helpers/deploy-settings';
+import { EXAMPLE, example, writeSettings } from '../helpers/deploy-settings';
 
 const DAG = 'composer_sample_trigger_response_dag';
 const CLIENT_ID = '123456789012-iapclientabcdef.apps.googleusercontent.com';
@@ -28,7 +28,7 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     t.after(() => gcs.close());
     const generation = gcs.put('sales-bkt', 'in/orders.csv', 'id,amount\n1,2\n', 'text/csv');
     const env = { AIRFLOW_URL: server.url, AUTH_MODE: 'none', STORAGE_EMULATOR_HOST: gcs.url };
-    const first = await trigger([`gs://sales-bkt/in/orders.csv#${generation}`], env);
+    const first = await trigger(['--verbose', `gs://sales-bkt/in/orders.csv#${generation}`], env);
     assert.equal(first.code, 0, first.stderr);
     // The run id the function itself would use for this object version.
     const runId = makeRunId('sales-bkt', 'in/orders.csv', generation);
@@ -56,8 +56,9 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     assert.equal(object['kind'], 'storage#object');
     assert.match((event as { id: string }).id, /^manual-[0-9a-f-]{36}$/);
     assert.equal((event as { type: string }).type, 'google.cloud.storage.object.v1.finalized');
-    // The function's log lines go to stderr, structured as in Cloud Logging.
+    // With --verbose the function's log line goes to stderr, structured as in Cloud Logging.
     assert.match(first.stderr, /^\{"severity":"INFO".*"outcome":"created"/m);
+    assert.equal(again.stderr, '');
   });
 
   it('no generation: the live version, looked up', async (t) => {
@@ -75,18 +76,26 @@ describe('trigger: one DAG run for an object version, from a terminal', () => {
     assert.equal(server.runsOf(DAG)[0]?.runId, makeRunId('bkt', 'daily.csv', live));
   });
 
-  it('a version that does not exist: exit 2, no run', async (t) => {
+  it('a version that does not exist (404 on the lookup): refused, exit 1, no run; --no-lookup triggers anyway', async (t) => {
     const server = await airflow(t);
     const gcs = await new FakeGcs().start();
     t.after(() => gcs.close());
-    const ran = await trigger(['gs://bkt/missing.csv#42'], {
-      AIRFLOW_URL: server.url,
-      AUTH_MODE: 'none',
-      STORAGE_EMULATOR_HOST: gcs.url,
-    });
-    assert.equal(ran.code, 2);
-    assert.match(ran.stderr, /gs:\/\/bkt\/missing\.csv#42 does not exist/);
+    gcs.put('bkt', 'here.csv', 'a');
+    const env = { AIRFLOW_URL: server.url, AUTH_MODE: 'none', STORAGE_EMULATOR_HOST: gcs.url };
+    for (const uri of ['gs://bkt/missing.csv#42', 'gs://bkt/missing.csv', 'gs://bkt/here.csv#42']) {
+      const ran = await trigger([uri], env);
+      assert.equal(ran.code, 1, ran.stderr);
+      assert.equal(ran.stdout, '');
+      assert.equal(
+        ran.stderr,
+        `error: ${uri} does not exist (Cloud Storage answered 404): check the name and generation, ` +
+          `find it with \`gcloud storage ls -a ${uri.replace(/#\d+$/, '')}\`; --no-lookup with a generation triggers without reading it\n`,
+      );
+    }
     assert.equal(server.runs.size, 0);
+    const anyway = await trigger(['--no-lookup', 'gs://bkt/missing.csv#42'], env);
+    assert.equal(anyway.code, 0, anyway.stderr);
+    assert.equal(server.runs.size, 1);
   });
 
   it('metadata unreadable (403) with a generation given: the basics, and a note saying so', async (t) => {
@@ -205,6 +214,36 @@ describe('trigger: what it refuses (exit 2)', () => {
       /name different generations/,
     ],
     ['not a gs:// URL', ['bkt/a.csv'], {}, /expected gs:\/\/BUCKET\/OBJECT\[#GENERATION\]/],
+    [
+      'generation 0 after the name, with the lookup',
+      ['gs://bkt/a.csv#0'],
+      {},
+      /^error: gs:\/\/bkt\/a\.csv#0 names no object version: Cloud Storage numbers them from 1; find it with `gcloud storage ls -a gs:\/\/bkt\/a\.csv`$/m,
+    ],
+    [
+      'generation 0 after the name, without the lookup',
+      ['--no-lookup', 'gs://bkt/a.csv#0'],
+      { AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none', RETRY_BUDGET_MS: '0' },
+      /^error: gs:\/\/bkt\/a\.csv#0 names no object version/m,
+    ],
+    [
+      '--generation 0',
+      ['--no-lookup', '--generation', '0', 'gs://bkt/a.csv'],
+      { AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none', RETRY_BUDGET_MS: '0' },
+      /^error: --generation 0 names no object version/m,
+    ],
+    [
+      'a generation with leading zeros: another run id than the event would make',
+      ['--no-lookup', 'gs://bkt/a.csv#007'],
+      { AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none', RETRY_BUDGET_MS: '0' },
+      /^error: gs:\/\/bkt\/a\.csv#007 has leading zeros, which would make another run id than the event's: write 7$/m,
+    ],
+    [
+      'the example settings file: a real run refuses its placeholder AIRFLOW_URL, names the file',
+      ['--settings', EXAMPLE, '--no-lookup', 'gs://bkt/a.csv#7'],
+      {},
+      /^error: \S*deploy\/env\.example\.yaml holds the example's placeholders \(env\.AIRFLOW_URL: https:\/\/example-dot-europe-west1\.composer\.googleusercontent\.com\): copy it to deploy\/env\.yaml, put your own values there and pass --settings deploy\/env\.yaml$/m,
+    ],
     [
       'bad function settings, in the function own words',
       ['gs://bkt/a.csv#7'],

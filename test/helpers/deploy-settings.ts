@@ -24,6 +24,29 @@ export function writeSettings(doc: unknown): { file: string; envFile: string; di
   return { file, envFile: path.join(dir, `.env.${name}.yaml`), dir };
 }
 
+/**
+ * The example filled in with values of one's own: a real run refuses the example's placeholders
+ * (my-project, my-incoming-bucket, example-dot-…, my-composer).
+ */
+export function filledIn(doc: SettingsDoc = example()): SettingsDoc {
+  return {
+    ...doc,
+    project: 'acme-data',
+    bucket: 'acme-landing',
+    env: {
+      ...doc.env,
+      AIRFLOW_URL: 'https://1a2b3c4d5e-dot-europe-west1.composer.googleusercontent.com',
+    },
+    composer: { ...(doc['composer'] as Record<string, unknown>), environment: 'acme-composer' },
+    ...(doc['monitoring'] !== undefined && {
+      monitoring: {
+        ...(doc['monitoring'] as Record<string, unknown>),
+        notificationChannels: ['projects/acme-data/notificationChannels/4242424242'],
+      },
+    }),
+  };
+}
+
 /** The example with every optional grant on: content routes, dead letters, deployers, own trigger account. */
 export function fullExample(): SettingsDoc {
   const doc = example();

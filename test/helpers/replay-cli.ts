@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { deadLetterName, deadLetterText, makeDeadLetter } from '../../src/function/dead-letters';
+import { makeRunId } from '../../src/function/run-id';
+import type { FakeGcs } from '../fakes/gcs';
 import { cleanEnv } from './cli';
 import { ROOT } from './paths';
 
@@ -30,4 +33,35 @@ export function replayCli(
       },
     );
   });
+}
+
+/**
+ * A dead letter for `gs://landing/NAME#GENERATION`, stored in the fake as the function's own
+ * dead-letter module writes one (a DAG that was missing), under `prefix` of `bucket`.
+ */
+export function putDeadLetter(
+  gcs: FakeGcs,
+  where: { readonly bucket: string; readonly prefix: string },
+  name: string,
+  generation: string,
+): string {
+  const delivery = {
+    meta: {
+      id: `e-${name}`,
+      type: 'google.cloud.storage.object.v1.finalized',
+      time: new Date().toISOString(),
+      source: '//storage.googleapis.com/projects/_/buckets/landing',
+    },
+    data: { bucket: 'landing', name, generation, size: '1' },
+  };
+  const facts = {
+    reason: 'Airflow does not know DAG "load_sales" (404)',
+    status: 404,
+    dagId: 'load_sales',
+    runId: makeRunId('landing', name, generation),
+  };
+  const record = makeDeadLetter(facts, delivery, Date.now());
+  const object = deadLetterName(where.prefix, record);
+  gcs.put(where.bucket, object, deadLetterText(record), 'application/json');
+  return object;
 }

@@ -28,6 +28,12 @@ describe('object URIs for trigger', () => {
       ['gs://b/o', undefined],
       ['gs://Bkt/o', undefined],
       ['gs://-bkt/o', undefined],
+      // No version is numbered 0, and 007 would make another run id than the event's 7.
+      ['gs://bkt/o#0', undefined],
+      ['gs://bkt/o', '0'],
+      ['gs://bkt/o', '000'],
+      ['gs://bkt/o#007', undefined],
+      ['gs://bkt/o', '007'],
     ] as const) {
       assert.throws(() => parseObjectUri(uri, flag), UsageError, uri);
     }
