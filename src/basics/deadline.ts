@@ -23,3 +23,20 @@ export function deadlineFor(
 export function timeLeft(deadline: Deadline, now: number): number {
   return Math.max(0, Math.min(deadline.requestTimeoutMs, deadline.endsAt - now));
 }
+
+/**
+ * `work`, or a rejection with `onTimeout()` once `ms` has passed; the timer is cleared as soon as
+ * either settles. `work` itself is left to settle (or not) on its own: a caller past its deadline
+ * stops waiting, it cannot cancel what a library started.
+ */
+export function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(onTimeout());
+    }, ms);
+  });
+  return Promise.race([work, deadline]).finally(() => {
+    clearTimeout(timer);
+  });
+}

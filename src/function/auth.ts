@@ -1,4 +1,5 @@
 import type { GoogleAuth } from 'google-auth-library';
+import { within } from '../basics/deadline';
 import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
@@ -61,19 +62,6 @@ async function loadSource(
  * abandoned healthy first lookups on a short REQUEST_TIMEOUT_MS.
  */
 let library: Promise<typeof import('google-auth-library')> | undefined;
-
-/** Rejects after `ms` with `onTimeout()`; the timer is cleared as soon as either settles. */
-function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(onTimeout());
-    }, ms);
-  });
-  return Promise.race([work, deadline]).finally(() => {
-    clearTimeout(timer);
-  });
-}
 
 /** Where google-auth-library asks for tokens on Cloud Run, for the line that says it hung. */
 function tokenSourceName(): string {

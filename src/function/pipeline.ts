@@ -62,7 +62,14 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const settle = createSettler(deps);
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
   const clock = attemptClock();
-  const logicalDate = () => (config.logicalDate === 'attempt' ? clock() : null);
+  /** What every delivery's Airflow client shares; each adds its own `onRetry`. */
+  const clientDeps = {
+    ...deps,
+    authMode: config.auth.mode,
+    dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
+    logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
+    backoff,
+  };
 
   /**
    * The run's conf as JSON text, serialized once here before any request (issue 9): content that
@@ -102,26 +109,19 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     }
     /** The reasons of the retries inside this invocation, for the delivery's one line. */
     const retried: string[] = [];
-    const clientDeps = {
-      ...deps,
-      authMode: config.auth.mode,
-      dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
-      logicalDate,
-      backoff,
-      // A delivery gets one line (issue 9): the reasons travel in its `retried` field; each retry
-      // is also logged at DEBUG, which is not shown by default.
-      onRetry: (reason: string, delayMs: number, attempt: number) => {
-        if (retried.length < MAX_RETRY_REASONS) retried.push(reason);
-        logger.debug(
-          { ...fields, outcome: 'retry', attempt, delayMs },
-          `${reason}; retrying in ${delayMs} ms`,
-        );
-      },
+    // A delivery gets one line (issue 9): the reasons travel in its `retried` field; each retry
+    // is also logged at DEBUG, which is not shown by default.
+    const onRetry = (reason: string, delayMs: number, attempt: number) => {
+      if (retried.length < MAX_RETRY_REASONS) retried.push(reason);
+      logger.debug(
+        { ...fields, outcome: 'retry', attempt, delayMs },
+        `${reason}; retrying in ${delayMs} ms`,
+      );
     };
     const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: destination.dagId };
     const eventTimeMs = event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
     const job = { target, runId: fields.runId, conf: conf.text, deadline, eventTimeMs };
-    const result = await triggerDagRun(clientDeps, job);
+    const result = await triggerDagRun({ ...clientDeps, onRetry }, job);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };
     return settle.triggered(lineFields, result, where, delivery, timeLeft(deadline, deps.now()));
   }
@@ -174,22 +174,32 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     }
   }
 
+  /** The decision carried out; a fault of ours on the way becomes a dead letter, not a throw. */
+  async function settleDelivery(
+    decision: ReturnType<typeof decideOrFault>,
+    delivery: Delivery,
+    deadline: Deadline,
+  ): Promise<Settled> {
+    if (decision.kind === 'fault') {
+      return unexpected(decision.error, delivery, decision.fields, deadline);
+    }
+    try {
+      return await carryOut(decision, delivery, deadline);
+    } catch (err) {
+      if (err instanceof DeliveryError) throw err;
+      return unexpected(err, delivery, decision.fields, deadline);
+    }
+  }
+
   return async (delivery, options = {}) => {
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     const decision = decideOrFault(delivery, deadline.startedAt, options);
-    const { fields } = decision;
     try {
-      try {
-        if (decision.kind === 'fault') throw decision.error;
-        return await carryOut(decision, delivery, deadline);
-      } catch (err) {
-        if (err instanceof DeliveryError) throw err;
-        return await unexpected(err, delivery, fields, deadline);
-      }
+      return await settleDelivery(decision, delivery, deadline);
     } catch (err) {
       // The delivery's one line when the platform must redeliver, with what was decided.
       if (err instanceof DeliveryError)
-        logger.error({ ...fields, outcome: 'redeliver' }, err.message);
+        logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
       throw err;
     }
   };

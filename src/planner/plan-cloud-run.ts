@@ -9,7 +9,7 @@
  * https://cloud.google.com/eventarc/docs/understand-locations (the trigger command and its filters).
  */
 import type { Plan } from './plan-common';
-import { RUNTIME, buildFlags, flag, triggerLocation } from './plan-common';
+import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
 import type { Settings } from './settings';
 import type { Step } from './steps';
 
@@ -39,11 +39,7 @@ function deploy(s: Settings, envFile: string): Step {
       `--base-image=${RUNTIME}`,
       `--service-account=${s.serviceAccount}`,
       '--no-allow-unauthenticated',
-      `--memory=${s.memory}`,
-      `--cpu=${s.cpu}`,
-      `--timeout=${s.timeoutSeconds}s`,
-      `--max-instances=${s.maxInstances}`,
-      `--concurrency=${s.concurrency}`,
+      ...instanceFlags(s),
       ...vpcFlags(s),
       ...buildFlags(s),
       `--env-vars-file=${envFile}`,

@@ -61,6 +61,15 @@ export function triggerLocation(s: Settings): {
   };
 }
 
+/** The instance's size and limits, spelt alike by `functions deploy --gen2` and `run deploy`. */
+export const instanceFlags = (s: Settings): string[] => [
+  `--memory=${s.memory}`,
+  `--cpu=${s.cpu}`,
+  `--timeout=${s.timeoutSeconds}s`,
+  `--max-instances=${s.maxInstances}`,
+  `--concurrency=${s.concurrency}`,
+];
+
 /**
  * `--build-service-account` as gcloud wants it (projects/PROJECT/serviceAccounts/EMAIL; gcloud's
  * command_lib/functions/flags.py and command_lib/run/flags.py ServiceAccount check the pattern).

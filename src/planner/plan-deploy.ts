@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { UsageError } from '../basics/errors/usage-error';
 import { planCloudRun } from './plan-cloud-run';
 import type { Flavor, Plan } from './plan-common';
-import { RUNTIME, buildFlags, flag, triggerLocation } from './plan-common';
+import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
 import type { Settings } from './settings';
 import type { Step } from './steps';
 
@@ -52,11 +52,7 @@ function gen2(s: Settings, envFile: string): Plan {
       `--trigger-service-account=${s.triggerServiceAccount}`,
       '--retry',
       `--service-account=${s.serviceAccount}`,
-      `--memory=${s.memory}`,
-      `--cpu=${s.cpu}`,
-      `--timeout=${s.timeoutSeconds}s`,
-      `--max-instances=${s.maxInstances}`,
-      `--concurrency=${s.concurrency}`,
+      ...instanceFlags(s),
       ...vpcFlags(s),
       ...buildFlags(s),
       `--env-vars-file=${envFile}`,

@@ -113,16 +113,3 @@ export function resolveArgv(
       .join('');
   });
 }
-
-/** The references a plan uses, so a test or a caller can supply stand-in values. */
-export function refsOf(steps: readonly Step[]): readonly string[] {
-  const all = steps.flatMap((step) =>
-    step.ifExists === undefined ? [step] : [step, step.ifExists.instead],
-  );
-  const names = all.flatMap((step) =>
-    step.argv.flatMap((arg) =>
-      typeof arg === 'string' ? [] : arg.flatMap((p) => (typeof p === 'string' ? [] : [p.ref])),
-    ),
-  );
-  return [...new Set(names)];
-}

@@ -4,7 +4,6 @@
  * bad flag or value stops at "unrecognized arguments" or "argument --x: …" first.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import {
   copyFileSync,
   mkdirSync,
@@ -18,10 +17,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cleanEnv, commandLines, pool, run, runScript, tempDir } from '../helpers/cli';
 import { composer1Example, example, fullExample, writeSettings } from '../helpers/deploy-settings';
+import { gcloudEnv, gcloudPython, SKIP_WITHOUT_GCLOUD } from '../helpers/gcloud';
 import { ROOT } from '../helpers/paths';
 
-const HAVE_GCLOUD = spawnSync('bash', ['-c', 'command -v gcloud']).status === 0;
-const SKIP = HAVE_GCLOUD ? false : 'gcloud is not installed (command -v gcloud found nothing)';
+const SKIP = SKIP_WITHOUT_GCLOUD;
 const NO_ACCOUNT =
   /^ERROR: \(gcloud\.([a-z0-9.-]+)\) You do not currently have an active account selected\.$/;
 // Stand-ins for what the printed commands read from earlier ones.
@@ -30,11 +29,6 @@ const REFS =
   'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ' +
   'BUCKET_LOCATION=eu; ' +
   'ALERT_POLICY=projects/my-project/alertPolicies/1234567890123456789; ';
-
-/** A gcloud invocation as bash runs the printed line, with a fresh empty config dir. */
-function gcloudEnv(): Record<string, string> {
-  return cleanEnv({ CLOUDSDK_CONFIG: tempDir('gcloud-config-') });
-}
 
 async function scriptLines(): Promise<string[]> {
   const builds = { buildServiceAccount: 'gcs-airflow-trigger-build' };
@@ -154,24 +148,6 @@ describe('gcloud parses every generated command (offline, empty config)', { skip
     assert.match(cpu.stderr, /argument --cpu: --memory must be specified/);
   });
 });
-
-/** Runs Python lines with gcloud's own modules (its interpreter, its lib/), offline. */
-async function gcloudPython(lines: readonly string[]): Promise<string> {
-  const info = await run(
-    'gcloud',
-    ['info', '--format=value(installation.sdk_root,basic.python_location)'],
-    { env: gcloudEnv() },
-  );
-  const [root = '', python = 'python3'] = info.stdout.trim().split('\t');
-  const paths = [path.join(root, 'lib'), path.join(root, 'lib', 'third_party')];
-  const prelude = `import sys; sys.path[:0] = ${JSON.stringify(paths)}`;
-  const ran = await run(python, ['-c', [prelude, ...lines].join('\n')], {
-    env: gcloudEnv(),
-    cwd: tempDir('gcloud-python-'),
-  });
-  assert.equal(ran.code, 0, ran.stderr);
-  return ran.stdout;
-}
 
 describe("gcloud's own code agrees with the plans (offline)", { skip: SKIP }, () => {
   it('the composer `run` subcommand a plan prints is one gcloud allows for that Airflow version', async () => {

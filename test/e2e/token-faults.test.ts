@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { describe, it } from 'node:test';
-import type { Delivered, HttpDelivery } from '../helpers/events';
-import { binary, objectData } from '../helpers/events';
+import { binary, deliver, objectData } from '../helpers/events';
 import { startStack } from '../helpers/stack';
 
 const CLIENT_ID = '123456789012-tokenfaults.apps.googleusercontent.com';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 const DAG = 'composer_sample_trigger_response_dag';
 const event = (i: number) => binary(objectData('bkt', `in/file-${i}.csv`, String(1000 + i)));
-
-/** One delivery with a deadline of its own: a wedged function fails the test, never hangs it. */
-async function deliverWithin(url: string, d: HttpDelivery, ms: number): Promise<Delivered> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: d.headers,
-    body: d.body,
-    signal: AbortSignal.timeout(ms),
-  });
-  return { status: res.status, body: await res.text() };
-}
 
 // Issue 9, defect 1. On Cloud Run (K_SERVICE set) gcp-metadata gives metadata requests no timeout,
 // so a metadata server that accepts and never answers held every event of the instance forever.
@@ -42,7 +30,7 @@ describe('a metadata server that accepts and never answers (K_SERVICE set, as on
     t.after(() => stack.stop());
 
     const started = performance.now();
-    const hung = await Promise.all([1, 2].map((i) => deliverWithin(stack.fn.url, event(i), 8000)));
+    const hung = await Promise.all([1, 2].map((i) => deliver(stack.fn.url, event(i), 8000)));
     const took = Math.round(performance.now() - started);
     assert.deepEqual(
       hung.map((r) => r.status),
@@ -55,11 +43,11 @@ describe('a metadata server that accepts and never answers (K_SERVICE set, as on
       assert.match(line.message ?? '', /the metadata server \(127\.0\.0\.1:\d+\) did not answer/);
     assert.ok(took <= 2000 + 500, `two hung events took ${took} ms, bound 2000 ms`);
 
-    const third = await deliverWithin(stack.fn.url, event(3), 8000);
+    const third = await deliver(stack.fn.url, event(3), 8000);
     assert.equal(third.status, 500, 'a later event does not join the dead lookup forever');
 
     stack.metadata.hangTokens = false;
-    const recovered = await deliverWithin(stack.fn.url, event(4), 8000);
+    const recovered = await deliver(stack.fn.url, event(4), 8000);
     assert.equal(recovered.status, 204);
     assert.equal(stack.airflow.runsOf(DAG).length, 1);
     t.diagnostic(`two hung events: ${took} ms (bound 2000 ms); after recovery: created`);
@@ -78,12 +66,12 @@ describe('a cached token that Airflow stops accepting', () => {
       );
       t.after(() => stack.stop());
       const kind = mode === 'iap' ? 'identity' : 'access';
-      assert.equal((await deliverWithin(stack.fn.url, event(0), 8000)).status, 204);
+      assert.equal((await deliver(stack.fn.url, event(0), 8000)).status, 204);
       assert.equal(stack.metadata.fetches[kind], 1);
 
       for (const token of stack.metadata.issued) stack.airflow.revoked.add(token);
       const after = await Promise.all(
-        Array.from({ length: 80 }, (_, i) => deliverWithin(stack.fn.url, event(i + 1), 15_000)),
+        Array.from({ length: 80 }, (_, i) => deliver(stack.fn.url, event(i + 1), 15_000)),
       );
       assert.deepEqual(new Set(after.map((r) => r.status)), new Set([204]));
       const runs = stack.airflow.runsOf(DAG).length;
@@ -102,7 +90,7 @@ describe('a cached token that Airflow stops accepting', () => {
       verifyTokens: { audience: '999-other.apps.googleusercontent.com' },
     });
     t.after(() => stack.stop());
-    assert.equal((await deliverWithin(stack.fn.url, event(1), 8000)).status, 204);
+    assert.equal((await deliver(stack.fn.url, event(1), 8000)).status, 204);
     assert.equal(stack.metadata.fetches.identity, 2, 'the cached token, then one fresh one');
     assert.equal(stack.airflow.posts.length, 2);
     const errors = stack.fn.logs().filter((l) => l.severity === 'ERROR');

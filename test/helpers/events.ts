@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Delivery } from '../../src/function/event';
 import { withDeadline } from './deadline';
 
 /** One HTTP delivery to a function: what Eventarc, Cloud Storage or a test would send. */
@@ -165,4 +166,25 @@ export async function deliverUntilAcked(
     const last = await deliver(url, delivery);
     if ((last.status >= 200 && last.status < 300) || tries >= maxTries) return { tries, last };
   }
+}
+
+/**
+ * A finalized object's delivery as the pipeline takes it (in-process tests), in bucket `bkt` unless
+ * `data` says otherwise: the 2nd gen attributes, the event made `ageSeconds` ago.
+ */
+export function finalizedDelivery(
+  id: string,
+  name: string,
+  generation: string,
+  options: { readonly ageSeconds?: number; readonly extra?: Record<string, unknown> } = {},
+): Delivery {
+  return {
+    meta: {
+      id,
+      type: FINALIZED,
+      time: new Date(Date.now() - (options.ageSeconds ?? 0) * 1000).toISOString(),
+      source: '//storage.googleapis.com/projects/_/buckets/bkt',
+    },
+    data: objectData('bkt', name, generation, options.extra),
+  };
 }

@@ -12,7 +12,7 @@ import type { Delivery } from '../../src/function/event';
 import type { Fault } from '../fakes/airflow';
 import { FakeAirflow } from '../fakes/airflow';
 import { FakeMetadata } from '../fakes/metadata';
-import { objectData } from '../helpers/events';
+import { finalizedDelivery } from '../helpers/events';
 import { inProcess } from '../helpers/in-process';
 
 const DAG = 'composer_sample_trigger_response_dag';
@@ -20,15 +20,10 @@ const CLIENT_ID = '123456789012-hardening.apps.googleusercontent.com';
 let seq = 0;
 
 function delivery(ageSeconds = 0, name = `in/file-${++seq}.csv`): Delivery {
-  return {
-    meta: {
-      id: `evt-${seq}`,
-      type: 'google.cloud.storage.object.v1.finalized',
-      time: new Date(Date.now() - ageSeconds * 1000).toISOString(),
-      source: '//storage.googleapis.com/projects/_/buckets/bkt',
-    },
-    data: objectData('bkt', name, String(1000 + seq), { size: '2' }),
-  };
+  return finalizedDelivery(`evt-${seq}`, name, String(1000 + seq), {
+    ageSeconds,
+    extra: { size: '2' },
+  });
 }
 
 /** A server that accepts connections and never answers: a wedged dependency. */

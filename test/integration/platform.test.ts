@@ -2,20 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { Delivery } from '../../src/function/event';
 import { FakeAirflow } from '../fakes/airflow';
-import { objectData } from '../helpers/events';
+import { finalizedDelivery } from '../helpers/events';
 import { inProcess } from '../helpers/in-process';
 
 const DAG = 'composer_sample_trigger_response_dag';
 let seq = 0;
-const delivery = (name = `in/file-${++seq}.csv`): Delivery => ({
-  meta: {
-    id: `p${++seq}`,
-    type: 'google.cloud.storage.object.v1.finalized',
-    time: new Date().toISOString(),
-    source: '//storage.googleapis.com/projects/_/buckets/bkt',
-  },
-  data: objectData('bkt', name, String(2000 + seq)),
-});
+const delivery = (name = `in/file-${++seq}.csv`): Delivery =>
+  finalizedDelivery(`p${++seq}`, name, String(2000 + seq));
 
 const bodyOf = (body: string) => JSON.parse(body) as Record<string, unknown>;
 

@@ -1,4 +1,5 @@
 import type { Storage } from '@google-cloud/storage';
+import { within } from '../../basics/deadline';
 import { lazyRequire } from '../../basics/lazy-require';
 
 /** The instance's one Storage client, created (and the library loaded) on first use. */
@@ -49,17 +50,12 @@ function create(limits: StorageLimits): Storage {
  * `work`, or a rejection once `ms` (what the invocation has left) has passed. The library's own
  * promise is left to settle by itself, which its maxRetries guarantees.
  */
-export function withinTime<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`${what} took longer than the time left for this delivery (${ms} ms)`));
-    }, ms);
-  });
-  return Promise.race([work, deadline]).finally(() => {
-    clearTimeout(timer);
-  });
-}
+export const withinTime = <T>(work: Promise<T>, ms: number, what: string): Promise<T> =>
+  within(
+    work,
+    ms,
+    () => new Error(`${what} took longer than the time left for this delivery (${ms} ms)`),
+  );
 
 /** The HTTP status of a storage library error (`code`, not always an ApiError instance). */
 export function storageStatus(err: unknown): number | undefined {
