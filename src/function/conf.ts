@@ -1,13 +1,21 @@
 import type { ObjectEvent } from './event';
 import type { JsonText, JsonTextResult } from '../basics/json-text';
-import { toJsonText, withMembers } from '../basics/json-text';
+import { jsonScalar, toJsonText, withMembers } from '../basics/json-text';
 import { describeObjectVersion } from '../basics/gs-uri';
+
+/** The key an asset event's extra carries for the object version (issue 12). */
+export const EVENT_KEY = 'objectVersionKey';
 
 export interface ConfExtras {
   /** A route's static keys; the object's own fields win on a clash. */
   readonly staticConf?: Readonly<Record<string, unknown>>;
   /** The object's content as exact JSON text (routes with `content: json`), under `conf.content`. */
   readonly content?: JsonText;
+  /**
+   * The object version's key (the string a DAG run id would be), last, as `objectVersionKey`: an
+   * asset event has no id of ours, so its extra carries one for the DAG and the duplicate check.
+   */
+  readonly key?: string;
 }
 
 /**
@@ -24,6 +32,7 @@ export function buildConf(event: ObjectEvent, extras: ConfExtras = {}): Record<s
   // The content is carried as text (serializeConf); a `content` key of the route or the object
   // gives way to it.
   if (extras.content !== undefined) delete conf['content'];
+  if (extras.key !== undefined) delete conf.objectVersionKey;
   return conf;
 }
 
@@ -38,7 +47,8 @@ export function serializeConf(event: ObjectEvent, extras: ConfExtras = {}): Json
     const where = describeObjectVersion(event.bucket, event.name, event.generation);
     return { ok: false, reason: `the conf for ${where} is ${fields.reason}` };
   }
-  const content = extras.content;
-  if (content === undefined) return fields;
-  return { ok: true, text: withMembers(fields.text, [['content', content]]) };
+  const members: [string, JsonText][] = [];
+  if (extras.content !== undefined) members.push(['content', extras.content]);
+  if (extras.key !== undefined) members.push([EVENT_KEY, jsonScalar(extras.key)]);
+  return { ok: true, text: withMembers(fields.text, members) };
 }

@@ -7,8 +7,8 @@ import { asPrefix, parseGsUri } from '../basics/gs-uri';
 import { isHttpsOrLoopback } from '../basics/loopback';
 import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
-import type { Route } from './routes';
-import { DAG_ID_RE, parseRoutes } from './routes';
+import type { Route, Target } from './routes';
+import { ASSET_URI_RE, ASSET_URI_RULE, DAG_ID_RE, hasAssetTarget, parseRoutes } from './routes';
 
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
@@ -30,6 +30,8 @@ export interface Config {
    * routes and no DAG_ID, an unrouted object is skipped (null).
    */
   readonly dagId: string | null;
+  /** Asset for objects no route matches (ASSET_URI), instead of a DAG: set one, not both. */
+  readonly assetUri: string | null;
   readonly routes: readonly Route[];
   readonly contentMaxBytes: number;
   /** Where dead letters are also written as objects (DEAD_LETTER_URI), path a prefix. */
@@ -146,6 +148,7 @@ const SETTINGS = {
   DAG_ID: v.optional(
     v.pipe(v.string(), v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"')),
   ),
+  ASSET_URI: v.optional(v.pipe(v.string(), v.regex(ASSET_URI_RE, ASSET_URI_RULE))),
   AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
   AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
   LOGICAL_DATE: v.optional(v.picklist(LOGICAL_DATES, 'must be one of attempt, none'), 'attempt'),
@@ -233,6 +236,40 @@ function resolveRoutes(s: Settings, readFile: (path: string) => string): Route[]
   return parsed.routes;
 }
 
+/**
+ * The target of objects no route matches: DAG_ID, or ASSET_URI (issue 12), or, with neither and
+ * no routes, the default DAG. The experimental API has no asset events, so an asset target there
+ * is refused now rather than dead-lettering every event.
+ */
+function resolveFallback(s: Settings, routes: readonly Route[]): Target | null {
+  if (s.DAG_ID !== undefined && s.ASSET_URI !== undefined) {
+    throw new ConfigError([
+      'set DAG_ID or ASSET_URI, not both: objects no route matches start a DAG run or record an asset event',
+    ]);
+  }
+  const fallback: Target | null =
+    s.ASSET_URI !== undefined
+      ? { kind: 'asset', uri: s.ASSET_URI }
+      : s.DAG_ID !== undefined || routes.length === 0
+        ? { kind: 'dag', dagId: s.DAG_ID ?? DEFAULT_DAG_ID }
+        : null;
+  if (s.AIRFLOW_API === 'experimental' && hasAssetTarget(routes, fallback)) {
+    throw new ConfigError([
+      'AIRFLOW_API=experimental cannot record asset events (the experimental API has no such ' +
+        'endpoint): use AIRFLOW_API=v1 (Airflow 2.9+) or v2 (Airflow 3), or DAG targets only',
+    ]);
+  }
+  return fallback;
+}
+
+/** The fallback target, as the router takes it. */
+export const fallbackTarget = (config: Pick<Config, 'dagId' | 'assetUri'>): Target | null =>
+  config.assetUri !== null
+    ? { kind: 'asset', uri: config.assetUri }
+    : config.dagId === null
+      ? null
+      : { kind: 'dag', dagId: config.dagId };
+
 function resolveDeadLetters(s: Settings): GsLocation | null {
   const location = s.DEAD_LETTER_URI === undefined ? undefined : parseGsUri(s.DEAD_LETTER_URI);
   return location === undefined ? null : { bucket: location.bucket, path: asPrefix(location.path) };
@@ -263,9 +300,11 @@ export function parseConfig(
   }
   const s = result.output;
   const routes = resolveRoutes(s, readFile);
+  const fallback = resolveFallback(s, routes);
   return Object.freeze({
     airflowUrl: resolveUrl(s),
-    dagId: s.DAG_ID ?? (routes.length === 0 ? DEFAULT_DAG_ID : null),
+    dagId: fallback?.kind === 'dag' ? fallback.dagId : null,
+    assetUri: fallback?.kind === 'asset' ? fallback.uri : null,
     routes: Object.freeze(routes),
     contentMaxBytes: s.CONTENT_MAX_BYTES,
     deadLetters: resolveDeadLetters(s),

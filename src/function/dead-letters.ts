@@ -21,14 +21,20 @@ export interface DeadLetter {
   /** Airflow's HTTP status, when Airflow answered. */
   readonly status: number | null;
   readonly dagId: string | null;
+  /** The DAG run id, or for an asset event its objectVersionKey (the same string). */
   readonly runId: string | null;
+  /** The asset an event was to be recorded on (issue 12); absent for DAG targets. */
+  readonly assetUri?: string | null | undefined;
   /** When the record was made (ISO 8601). */
   readonly recordedAt: string;
   readonly delivery: Delivery;
 }
 
 /** What the pipeline knows about a failure; the rest of the record is made here. */
-export type DeadLetterFacts = Pick<DeadLetter, 'reason' | 'status' | 'dagId' | 'runId'>;
+export type DeadLetterFacts = Pick<
+  DeadLetter,
+  'reason' | 'status' | 'dagId' | 'runId' | 'assetUri'
+>;
 
 export function makeDeadLetter(
   facts: DeadLetterFacts,
@@ -51,6 +57,7 @@ const DEAD_LETTER = v.object({
   status: v.nullable(v.number()),
   dagId: text,
   runId: text,
+  assetUri: v.optional(text),
   recordedAt: v.string(),
   delivery: v.object({
     meta: v.object({ id: text, type: text, time: text, source: text }),

@@ -1,13 +1,14 @@
 /**
  * What a delivery becomes, decided before anything is done about it (issue 11, item 16): a skip,
- * a dead letter, or a DAG run to trigger, with the fields its one log line carries. Pure: no I/O,
+ * a dead letter, a DAG run to trigger or an asset event to record (issue 12), with the fields its
+ * one log line carries. Pure: no I/O,
  * and the clock is a parameter. pipeline.ts carries the decision out.
  */
 import { describeObjectVersion } from '../basics/gs-uri';
 import type { DeadLetterFacts } from './dead-letters';
 import type { Delivery, ObjectEvent } from './event';
 import { parseDelivery } from './event';
-import type { Destination, Router } from './routes';
+import type { Destination, Router, Target } from './routes';
 import { makeRunId } from './run-id';
 import type { Screen } from './screen';
 
@@ -20,12 +21,21 @@ export interface LineFields {
   readonly generation?: string;
   readonly dagId?: string;
   readonly runId?: string;
+  readonly assetUri?: string;
+  /** An asset event's key for the object version: the string a DAG run id would be. */
+  readonly eventKey?: string;
 }
 
 /** The line's fields once the DAG run is known. */
 export interface RunFields extends LineFields {
   readonly dagId: string;
   readonly runId: string;
+}
+
+/** The line's fields once the asset event is known. */
+export interface AssetFields extends LineFields {
+  readonly assetUri: string;
+  readonly eventKey: string;
 }
 
 export type Decision =
@@ -41,6 +51,12 @@ export type Decision =
   | {
       readonly kind: 'trigger';
       readonly fields: RunFields;
+      readonly event: ObjectEvent;
+      readonly destination: Destination;
+    }
+  | {
+      readonly kind: 'record';
+      readonly fields: AssetFields;
       readonly event: ObjectEvent;
       readonly destination: Destination;
     };
@@ -81,17 +97,39 @@ export function decide(delivery: Delivery, context: DecisionContext): Decision {
   const destination = context.route(event);
   if (destination === undefined)
     return ignore(fields, `"${name}" matches no route and DAG_ID is not set`);
-  const runId = makeRunId(bucket, name, generation);
-  const runFields = { ...fields, dagId: destination.dagId, runId };
+  // The key of the object version: a DAG run's id, an asset event's objectVersionKey.
+  const key = makeRunId(bucket, name, generation);
+  const { target } = destination;
+  const targetFields =
+    target.kind === 'dag'
+      ? { ...fields, dagId: target.dagId, runId: key }
+      : { ...fields, assetUri: target.uri, eventKey: key };
   if (skip?.kind === 'expired') {
     const where = describeObjectVersion(bucket, name, generation);
     const facts = {
       reason: `Too old: ${skip.reason} (${where})`,
       status: null,
-      dagId: destination.dagId,
-      runId,
+      ...targetFacts(target, key),
     };
-    return { kind: 'dead-letter', outcome: 'expired', fields: runFields, facts };
+    return { kind: 'dead-letter', outcome: 'expired', fields: targetFields, facts };
   }
-  return { kind: 'trigger', fields: runFields, event, destination };
+  return target.kind === 'dag'
+    ? {
+        kind: 'trigger',
+        fields: { ...fields, dagId: target.dagId, runId: key },
+        event,
+        destination,
+      }
+    : {
+        kind: 'record',
+        fields: { ...fields, assetUri: target.uri, eventKey: key },
+        event,
+        destination,
+      };
 }
+
+/** A dead letter's facts about the target: the record is named after the key either way. */
+export const targetFacts = (target: Target, key: string) =>
+  target.kind === 'dag'
+    ? { dagId: target.dagId, runId: key }
+    : { dagId: null, runId: key, assetUri: target.uri };

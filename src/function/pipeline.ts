@@ -5,11 +5,13 @@ import type { Transport } from '../basics/http';
 import type { JsonTextResult } from '../basics/json-text';
 import type { Logger } from '../basics/log';
 import { redact } from '../basics/redact';
+import { AssetMemory, recordAssetEvent } from './airflow/asset-client';
 import { triggerDagRun } from './airflow/client';
 import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
 import { serializeConf } from './conf';
 import type { Config } from './config';
+import { fallbackTarget } from './config';
 import type { DeadLetterStore } from './dead-letters';
 import type { Decision, LineFields } from './decision';
 import { decide, lineFieldsOf } from './decision';
@@ -58,7 +60,7 @@ export type Deliver = (delivery: Delivery, options?: HandleOptions) => Promise<S
 export function createDeliver(deps: PipelineDeps): Deliver {
   const { config, logger } = deps;
   const screen = createScreen(config);
-  const route = createRouter(config.routes, config.dagId);
+  const route = createRouter(config.routes, fallbackTarget(config));
   const settle = createSettler(deps);
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
   const clock = attemptClock();
@@ -69,6 +71,8 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
     logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
     backoff,
+    /** Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. */
+    assets: new AssetMemory(deps.now),
   };
 
   /**
@@ -79,8 +83,10 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     destination: Destination,
     event: ObjectEvent,
     deadline: Deadline,
+    key?: string,
   ): Promise<JsonTextResult> {
-    if (destination.content === null) return serializeConf(event, { staticConf: destination.conf });
+    const extras = { staticConf: destination.conf, ...(key !== undefined && { key }) };
+    if (destination.content === null) return serializeConf(event, extras);
     if (deps.readContent === undefined) throw new Error('a content route needs a content reader');
     let read: ContentResult;
     try {
@@ -89,9 +95,57 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       const why = redact(err instanceof Error ? err.message : String(err));
       throw new DeliveryError(`reading gs://${event.bucket}/${event.name} failed (${why})`);
     }
-    return read.ok
-      ? serializeConf(event, { staticConf: destination.conf, content: read.content })
-      : read;
+    return read.ok ? serializeConf(event, { ...extras, content: read.content }) : read;
+  }
+
+  /** The retry reasons of one delivery, for its one line (issue 9), each also at DEBUG. */
+  function retryLog(fields: LineFields) {
+    const retried: string[] = [];
+    const onRetry = (reason: string, delayMs: number, attempt: number) => {
+      if (retried.length < MAX_RETRY_REASONS) retried.push(reason);
+      logger.debug(
+        { ...fields, outcome: 'retry', attempt, delayMs },
+        `${reason}; retrying in ${delayMs} ms`,
+      );
+    };
+    return { retried, onRetry };
+  }
+
+  const eventTimeOf = (event: ObjectEvent) =>
+    event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
+
+  /** An asset event for the object version (issue 12): its extra is what a conf would be. */
+  async function record(
+    decision: Extract<Decision, { kind: 'record' }>,
+    delivery: Delivery,
+    deadline: Deadline,
+  ): Promise<Settled> {
+    const { fields, event, destination } = decision;
+    const where = describeObjectVersion(event.bucket, event.name, event.generation);
+    const extra = await confText(destination, event, deadline, fields.eventKey);
+    if (!extra.ok) {
+      const facts = {
+        reason: `Content: ${extra.reason}`,
+        status: null,
+        dagId: null,
+        runId: fields.eventKey,
+        assetUri: fields.assetUri,
+      };
+      return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
+    }
+    const { retried, onRetry } = retryLog(fields);
+    if (config.api === 'experimental') throw new Error('asset targets need AIRFLOW_API v1 or v2');
+    const target = { airflowUrl: config.airflowUrl, api: config.api, uri: fields.assetUri };
+    const job = {
+      target,
+      key: fields.eventKey,
+      extra: extra.text,
+      deadline,
+      eventTimeMs: eventTimeOf(event),
+    };
+    const result = await recordAssetEvent({ ...clientDeps, onRetry }, job);
+    const lineFields = retried.length === 0 ? fields : { ...fields, retried };
+    return settle.recorded(lineFields, result, where, delivery, timeLeft(deadline, deps.now()));
   }
 
   async function trigger(
@@ -107,20 +161,15 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       const facts = { reason: `Content: ${conf.reason}`, status: null, dagId, runId };
       return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
     }
-    /** The reasons of the retries inside this invocation, for the delivery's one line. */
-    const retried: string[] = [];
-    // A delivery gets one line (issue 9): the reasons travel in its `retried` field; each retry
-    // is also logged at DEBUG, which is not shown by default.
-    const onRetry = (reason: string, delayMs: number, attempt: number) => {
-      if (retried.length < MAX_RETRY_REASONS) retried.push(reason);
-      logger.debug(
-        { ...fields, outcome: 'retry', attempt, delayMs },
-        `${reason}; retrying in ${delayMs} ms`,
-      );
+    const { retried, onRetry } = retryLog(fields);
+    const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: fields.dagId };
+    const job = {
+      target,
+      runId: fields.runId,
+      conf: conf.text,
+      deadline,
+      eventTimeMs: eventTimeOf(event),
     };
-    const target = { airflowUrl: config.airflowUrl, api: config.api, dagId: destination.dagId };
-    const eventTimeMs = event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
-    const job = { target, runId: fields.runId, conf: conf.text, deadline, eventTimeMs };
     const result = await triggerDagRun({ ...clientDeps, onRetry }, job);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };
     return settle.triggered(lineFields, result, where, delivery, timeLeft(deadline, deps.now()));
@@ -137,6 +186,8 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       }
       case 'trigger':
         return trigger(decision, delivery, deadline);
+      case 'record':
+        return record(decision, delivery, deadline);
     }
   }
 
@@ -156,7 +207,8 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       reason: `Unexpected error while handling this event (${said}); kept as a dead letter to replay`,
       status: null,
       dagId: fields.dagId ?? null,
-      runId: fields.runId ?? null,
+      runId: fields.runId ?? fields.eventKey ?? null,
+      ...(fields.assetUri !== undefined && { assetUri: fields.assetUri }),
     };
     return settle.deadLetter(fields, 'failed', facts, delivery, timeLeft(deadline, deps.now()));
   }

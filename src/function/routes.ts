@@ -8,6 +8,21 @@ import { isBucketName } from '../basics/gs-uri';
 /** Airflow's DAG id rule (airflow.utils.helpers.KEY_REGEX) and its 250-character id columns. */
 export const DAG_ID_RE = /^[A-Za-z0-9_.-]{1,250}$/;
 
+/**
+ * An asset (dataset) URI as Airflow stores it: up to 1500 characters (the `uri` column of
+ * AssetModel / DatasetModel), and nothing Airflow would strip or that could not be one token in a
+ * DAG file (whitespace, control characters).
+ */
+export const ASSET_URI_RE = /^[^\s\p{Cc}]{1,1500}$/u;
+export const ASSET_URI_RULE =
+  'must be an asset (dataset) URI as the DAGs schedule on it: 1 to 1500 characters, no whitespace';
+
+const assetUri = v.pipe(v.string(ASSET_URI_RULE), v.regex(ASSET_URI_RE, ASSET_URI_RULE));
+const dagId = v.pipe(
+  v.string('must be a DAG id'),
+  v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"'),
+);
+
 const RouteSchema = v.strictObject(
   {
     match: v.pipe(
@@ -18,21 +33,30 @@ const RouteSchema = v.strictObject(
       }),
     ),
     bucket: v.optional(v.pipe(v.string(), v.check(isBucketName, 'must be a bucket name'))),
-    dag: v.pipe(
-      v.string('must be a DAG id'),
-      v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"'),
-    ),
+    // Exactly one of the two targets; checked below, so the line names the route.
+    dag: v.optional(dagId),
+    asset: v.optional(assetUri),
     // Not v.record: it takes an array and turns it into {"0": …}.
     conf: v.optional(v.custom<Record<string, unknown>>(isRecord, 'must be a JSON object'), {}),
     content: v.optional(v.picklist(['json'], 'must be "json" (or left out)')),
   },
-  'must be an object with match, dag and optionally bucket, conf, content',
+  'must be an object with match, dag or asset, and optionally bucket, conf, content',
 );
 
+/** A route's problem with its targets: both, or neither. */
+function targetProblem(route: Pick<Route, 'dag' | 'asset'>): string | undefined {
+  if (route.dag !== undefined && route.asset !== undefined)
+    return 'has both dag and asset: a route starts a DAG run or records an asset event, not both';
+  if (route.dag === undefined && route.asset === undefined)
+    return 'needs a target: dag (a DAG run per object) or asset (an asset event per object)';
+  return undefined;
+}
+
 /**
- * One rule: objects whose name matches `match` (in `bucket`, if given) start DAG `dag`, with
- * `conf`'s static keys added (the object's own fields win on a clash), and with `content: json`
- * the object's JSON content (pinned to the event's generation) under `conf.content`.
+ * One rule: objects whose name matches `match` (in `bucket`, if given) start DAG `dag` or record an
+ * event on asset `asset` (issue 12), with `conf`'s static keys added (the object's own fields win
+ * on a clash), and with `content: json` the object's JSON content (pinned to the event's
+ * generation) under `conf.content` (or the asset event's `extra.content`).
  */
 export type Route = v.InferOutput<typeof RouteSchema>;
 
@@ -42,7 +66,13 @@ export function parseRoutes(
   name: string,
 ): { routes: Route[] } | { problems: string[] } {
   const result = v.safeParse(v.array(RouteSchema, `${name} must be a JSON array of routes`), value);
-  if (result.success) return { routes: result.output };
+  if (result.success) {
+    const problems = result.output.flatMap((route, i) => {
+      const problem = targetProblem(route);
+      return problem === undefined ? [] : [`${name}[${i}] ${problem}`];
+    });
+    return problems.length === 0 ? { routes: result.output } : { problems };
+  }
   return {
     problems: result.issues.map((issue) => {
       const path = (issue.path ?? [])
@@ -50,7 +80,7 @@ export function parseRoutes(
         .join('');
       if (issue.type === 'strict_object' && issue.expected === 'never') {
         const at = path.replace(/\.[^.[]+$/, '');
-        return `${name}${at} has an unknown key ${JSON.stringify(issue.input)} (allowed: match, bucket, dag, conf, content)`;
+        return `${name}${at} has an unknown key ${JSON.stringify(issue.input)} (allowed: match, bucket, dag, asset, conf, content)`;
       }
       const got = issue.input === undefined ? 'nothing' : JSON.stringify(issue.input);
       const message = issue.type === 'strict_object' ? 'is required' : issue.message;
@@ -59,32 +89,47 @@ export function parseRoutes(
   };
 }
 
-/** Where one object goes: the DAG, static extras, and whether to read its content. */
+/** What an object becomes: a run of a DAG, or an event on an asset (issue 12). */
+export type Target =
+  | { readonly kind: 'dag'; readonly dagId: string }
+  | { readonly kind: 'asset'; readonly uri: string };
+
+/** Where one object goes: the target, static extras, and whether to read its content. */
 export interface Destination {
-  readonly dagId: string;
+  readonly target: Target;
   readonly conf: Readonly<Record<string, unknown>>;
   readonly content: 'json' | null;
 }
 
 export type Router = (event: ObjectEvent) => Destination | undefined;
 
+/** A route's target; parseRoutes guarantees exactly one of `dag` and `asset`. */
+const targetOf = (route: Route): Target =>
+  route.asset !== undefined
+    ? { kind: 'asset', uri: route.asset }
+    : { kind: 'dag', dagId: route.dag ?? '' };
+
 /**
- * First match wins; no match falls back to `fallbackDagId` (DAG_ID when set), else undefined
- * (the event is skipped). Globs are compiled once per instance.
+ * First match wins; no match falls back to `fallback` (DAG_ID or ASSET_URI when set), else
+ * undefined (the event is skipped). Globs are compiled once per instance.
  */
-export function createRouter(routes: readonly Route[], fallbackDagId: string | null): Router {
-  const compiled: { route: Route; matches: Matcher }[] = routes.map((route) => ({
+export function createRouter(routes: readonly Route[], fallback: Target | null): Router {
+  const compiled: { route: Route; target: Target; matches: Matcher }[] = routes.map((route) => ({
     route,
+    target: targetOf(route),
     matches: compileGlobs([route.match]),
   }));
-  const fallback: Destination | undefined =
-    fallbackDagId === null ? undefined : { dagId: fallbackDagId, conf: {}, content: null };
+  const otherwise: Destination | undefined =
+    fallback === null ? undefined : { target: fallback, conf: {}, content: null };
   return (event) => {
-    for (const { route, matches } of compiled) {
+    for (const { route, target, matches } of compiled) {
       if (route.bucket !== undefined && route.bucket !== event.bucket) continue;
-      if (matches(event.name))
-        return { dagId: route.dag, conf: route.conf, content: route.content ?? null };
+      if (matches(event.name)) return { target, conf: route.conf, content: route.content ?? null };
     }
-    return fallback;
+    return otherwise;
   };
 }
+
+/** Whether any target is an asset: the experimental API cannot record asset events. */
+export const hasAssetTarget = (routes: readonly Route[], fallback: Target | null): boolean =>
+  fallback?.kind === 'asset' || routes.some((route) => route.asset !== undefined);

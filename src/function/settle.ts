@@ -5,7 +5,7 @@ import { dagRunUiUrl } from './airflow/ui-link';
 import type { Config } from './config';
 import type { DeadLetterFacts, DeadLetterStore } from './dead-letters';
 import { makeDeadLetter } from './dead-letters';
-import type { LineFields, RunFields } from './decision';
+import type { AssetFields, LineFields, RunFields } from './decision';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
 
@@ -20,6 +20,11 @@ export interface Settled {
 
 /** A DAG-run line's fields: attempts made, and the reasons of the retries among them. */
 export interface TriedFields extends RunFields {
+  readonly retried?: readonly string[];
+}
+
+/** An asset-event line's fields, likewise. */
+export interface TriedAssetFields extends AssetFields {
   readonly retried?: readonly string[];
 }
 
@@ -104,5 +109,43 @@ export function createSettler(deps: SettleDeps) {
     }
   }
 
-  return { ignored, deadLetter, triggered };
+  /** An asset event recorded, found already there, or refused (issue 12). */
+  function recorded(
+    fields: TriedAssetFields,
+    result: TriggerResult,
+    where: string,
+    delivery: Delivery,
+    timeoutMs: number,
+  ): Promise<Settled> {
+    const { assetUri, eventKey } = fields;
+    const attempts = result.attempts;
+    switch (result.kind) {
+      case 'created': {
+        const message = `Recorded asset event for ${where} on asset "${assetUri}" (key ${eventKey})`;
+        logger.info({ ...fields, outcome: 'created', attempts }, message);
+        return Promise.resolve({ outcome: 'created', message });
+      }
+      case 'duplicate': {
+        const message = `Duplicate delivery: asset "${assetUri}" already has the event for ${where} (key ${eventKey})`;
+        logger.info({ ...fields, outcome: 'duplicate', attempts }, message);
+        return Promise.resolve({ outcome: 'duplicate', message });
+      }
+      case 'permanent':
+        return deadLetter(
+          { ...fields, attempts },
+          'failed',
+          {
+            reason: `${result.message} (${where})`,
+            status: result.status,
+            dagId: null,
+            runId: eventKey,
+            assetUri,
+          },
+          delivery,
+          timeoutMs,
+        );
+    }
+  }
+
+  return { ignored, deadLetter, triggered, recorded };
 }

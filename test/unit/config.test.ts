@@ -12,6 +12,7 @@ describe('parseConfig: accepted environments', () => {
     assert.deepEqual(config, {
       airflowUrl: COMPOSER2,
       dagId: DEFAULT_DAG_ID,
+      assetUri: null,
       api: 'v1',
       logicalDate: 'attempt',
       auth: { mode: 'google' },

@@ -1,7 +1,7 @@
 /** What a delivery becomes, decided without I/O (issue 11, item 16): a table of deliveries. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseConfig } from '../../src/function/config';
+import { fallbackTarget, parseConfig } from '../../src/function/config';
 import type { Decision } from '../../src/function/decision';
 import { decide } from '../../src/function/decision';
 import type { Delivery } from '../../src/function/event';
@@ -21,7 +21,7 @@ function decider(env: Record<string, string>) {
   const config = parseConfig({ AIRFLOW_URL: 'https://x.example.com', AUTH_MODE: 'none', ...env });
   const context = {
     screen: createScreen(config),
-    route: createRouter(config.routes, config.dagId),
+    route: createRouter(config.routes, fallbackTarget(config)),
     nowMs: NOW,
     checkAge: true,
   };
@@ -39,7 +39,7 @@ describe('decide: what a delivery becomes', () => {
     assert.equal(decision.kind, 'trigger');
     const runId = makeRunId('landing', 'sales/a.csv', '7');
     assert.deepEqual(decision.fields, { ...fields('sales/a.csv'), dagId: 'load_sales', runId });
-    assert.equal(decision.destination.dagId, 'load_sales');
+    assert.deepEqual(decision.destination.target, { kind: 'dag', dagId: 'load_sales' });
   });
 
   const table: [string, Delivery, Pick<Decision, 'kind'>][] = [

@@ -2,10 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { serializeConf } from '../../src/function/conf';
 import { exactJson } from '../../src/basics/json-text';
-import { DEFAULT_DAG_ID, parseConfig } from '../../src/function/config';
+import { DEFAULT_DAG_ID, fallbackTarget, parseConfig } from '../../src/function/config';
 import { ConfigError } from '../../src/function/errors/config-error';
 import type { ObjectEvent } from '../../src/function/event';
+import type { Destination } from '../../src/function/routes';
 import { createRouter } from '../../src/function/routes';
+
+const dagOf = (d: Destination | undefined) =>
+  d?.target.kind === 'dag' ? d.target.dagId : undefined;
 
 const URL = { AIRFLOW_URL: 'https://x.composer.googleusercontent.com' };
 const EXAMPLE =
@@ -27,7 +31,7 @@ describe('routes from the environment', () => {
       { match: 'triggers/*.json', dag: 'run_with_params', content: 'json', conf: {} },
     ]);
     assert.equal(
-      config.dagId,
+      fallbackTarget(config),
       null,
       'with routes, DAG_ID has no default: unrouted objects are skipped',
     );
@@ -60,6 +64,38 @@ describe('routes from the environment', () => {
     assert.equal(config.dagId, 'catch_all', 'an explicit DAG_ID stays the fallback');
   });
 
+  it('asset routes and ASSET_URI (issue 12): an asset target per route, or for the rest', () => {
+    const routes = JSON.stringify([
+      { match: 'incoming/**', asset: 'gs://landing/incoming/' },
+      { match: 'orders/*.json', asset: 'orders', content: 'json', conf: { team: 'ops' } },
+      { match: 'sales/*.csv', dag: 'load_sales' },
+    ]);
+    for (const api of ['v1', 'v2']) {
+      const config = parseConfig({
+        ...URL,
+        AIRFLOW_API: api,
+        ROUTES: routes,
+        ASSET_URI: 'gs://x/',
+      });
+      const route = createRouter(config.routes, fallbackTarget(config));
+      assert.deepEqual(route(event('landing', 'incoming/a/b.csv'))?.target, {
+        kind: 'asset',
+        uri: 'gs://landing/incoming/',
+      });
+      assert.deepEqual(route(event('landing', 'orders/1.json')), {
+        target: { kind: 'asset', uri: 'orders' },
+        conf: { team: 'ops' },
+        content: 'json',
+      });
+      assert.equal(dagOf(route(event('landing', 'sales/x.csv'))), 'load_sales');
+      assert.deepEqual(route(event('landing', 'other'))?.target, { kind: 'asset', uri: 'gs://x/' });
+      assert.equal(config.dagId, null, 'ASSET_URI replaces the default DAG');
+    }
+    const alone = parseConfig({ ...URL, ASSET_URI: 'gs://landing/' });
+    assert.deepEqual(fallbackTarget(alone), { kind: 'asset', uri: 'gs://landing/' });
+    assert.equal(alone.assetUri, 'gs://landing/');
+  });
+
   it('ROUTES_FILE as JSON', () => {
     assert.equal(parseConfig({ ...URL, ROUTES_FILE: 'r.json' }, () => EXAMPLE).routes.length, 2);
   });
@@ -80,14 +116,49 @@ describe('routes from the environment', () => {
       /ROUTES\[0\]\.dag must be a DAG id/,
     ],
     [
-      'a missing dag',
+      'neither a dag nor an asset',
       { ROUTES: '[{"match":"a/*"}]' },
-      /ROUTES\[0\]\.dag is required \(got nothing\)/,
+      /^Invalid configuration: ROUTES\[0\] needs a target: dag \(a DAG run per object\) or asset \(an asset event per object\)$/,
+    ],
+    [
+      'both a dag and an asset (issue 12)',
+      { ROUTES: '[{"match":"a/*","dag":"d"},{"match":"b/*","dag":"d","asset":"gs://b/"}]' },
+      /^Invalid configuration: ROUTES\[1\] has both dag and asset: a route starts a DAG run or records an asset event, not both$/,
+    ],
+    [
+      'an asset URI with a space',
+      { ROUTES: '[{"match":"a/*","asset":"gs://landing/in coming/"}]' },
+      /ROUTES\[0\]\.asset must be an asset \(dataset\) URI as the DAGs schedule on it: 1 to 1500 characters, no whitespace/,
+    ],
+    [
+      'an asset URI over 1500 characters',
+      { ROUTES: JSON.stringify([{ match: 'a/*', asset: `gs://b/${'x'.repeat(1494)}` }]) },
+      /ROUTES\[0\]\.asset must be an asset \(dataset\) URI/,
+    ],
+    [
+      'an asset route on the experimental API',
+      { AIRFLOW_API: 'experimental', ROUTES: '[{"match":"a/*","asset":"gs://landing/a/"}]' },
+      /^Invalid configuration: AIRFLOW_API=experimental cannot record asset events \(the experimental API has no such endpoint\): use AIRFLOW_API=v1 \(Airflow 2\.9\+\) or v2 \(Airflow 3\), or DAG targets only$/,
+    ],
+    [
+      'ASSET_URI on the experimental API',
+      { AIRFLOW_API: 'experimental', ASSET_URI: 'gs://landing/' },
+      /AIRFLOW_API=experimental cannot record asset events/,
+    ],
+    [
+      'DAG_ID and ASSET_URI both',
+      { DAG_ID: 'd', ASSET_URI: 'gs://landing/' },
+      /^Invalid configuration: set DAG_ID or ASSET_URI, not both/,
+    ],
+    [
+      'ASSET_URI with whitespace',
+      { ASSET_URI: 'gs://landing/ x' },
+      /ASSET_URI must be an asset \(dataset\) URI/,
     ],
     [
       'an unknown key',
       { ROUTES: '[{"match":"a/*","dag":"d"},{"match":"b","dags":"x","dag":"d"}]' },
-      /ROUTES\[1\] has an unknown key "dags" \(allowed: match, bucket, dag, conf, content\)/,
+      /ROUTES\[1\] has an unknown key "dags" \(allowed: match, bucket, dag, asset, conf, content\)/,
     ],
     [
       'content other than json',
@@ -167,17 +238,17 @@ describe('createRouter', () => {
 
   it('first match wins', () => {
     assert.equal(
-      createRouter(routes, null)(event('bkt-one', 'sales/2026/x.csv'))?.dagId,
+      dagOf(createRouter(routes, null)(event('bkt-one', 'sales/2026/x.csv'))),
       'load_sales',
     );
     assert.equal(
-      createRouter(routes, null)(event('bkt-one', 'sales/2026/x.json'))?.dagId,
+      dagOf(createRouter(routes, null)(event('bkt-one', 'sales/2026/x.json'))),
       'other_sales',
     );
   });
   it('a bucket-bound route only matches its bucket', () => {
     assert.deepEqual(createRouter(routes, null)(event('bkt-two', 'misc/x')), {
-      dagId: 'bucket_two',
+      target: { kind: 'dag', dagId: 'bucket_two' },
       conf: { k: 1 },
       content: null,
     });
@@ -185,20 +256,23 @@ describe('createRouter', () => {
   });
   it('a route glob without a dot matches dot files and dot folders (no hidden objects in GCS)', () => {
     const route = createRouter(routes, null);
-    assert.equal(route(event('bkt-one', 'sales/.done'))?.dagId, 'other_sales');
-    assert.equal(route(event('bkt-one', 'sales/.staging/x.csv'))?.dagId, 'load_sales');
-    assert.equal(route(event('bkt-one', 't/.run.json'))?.dagId, 'params');
-    assert.equal(route(event('bkt-two', '.hidden'))?.dagId, 'bucket_two');
+    assert.equal(dagOf(route(event('bkt-one', 'sales/.done'))), 'other_sales');
+    assert.equal(dagOf(route(event('bkt-one', 'sales/.staging/x.csv'))), 'load_sales');
+    assert.equal(dagOf(route(event('bkt-one', 't/.run.json'))), 'params');
+    assert.equal(dagOf(route(event('bkt-two', '.hidden'))), 'bucket_two');
   });
   it('content routes say so', () => {
     assert.equal(createRouter(routes, null)(event('bkt-one', 't/run.json'))?.content, 'json');
   });
   it('no match: the fallback DAG, else nothing', () => {
-    assert.deepEqual(createRouter(routes, 'fallback')(event('bkt-one', 'x')), {
-      dagId: 'fallback',
-      conf: {},
-      content: null,
-    });
+    assert.deepEqual(
+      createRouter(routes, { kind: 'dag', dagId: 'fallback' })(event('bkt-one', 'x')),
+      {
+        target: { kind: 'dag', dagId: 'fallback' },
+        conf: {},
+        content: null,
+      },
+    );
     assert.equal(createRouter(routes, null)(event('bkt-one', 'x')), undefined);
   });
 });

@@ -4,9 +4,19 @@ import type { AuthMode } from '../config';
 export interface FailureContext {
   readonly status: number;
   readonly detail: string;
-  readonly dagId: string;
+  /** The DAG of a DAG-run request; an asset request names its asset instead. */
+  readonly dagId?: string;
+  readonly assetUri?: string;
   readonly authMode: AuthMode;
 }
+
+// Creating an asset event needs "can create on Assets" (Airflow 3: requires_access_asset("POST")
+// on create_asset_event) or "on Datasets" (Airflow 2: requires_access_dataset("POST") on
+// create_dataset_event); the FAB auth manager's Op and User roles have it, Viewer does not
+// (providers/fab/…/security_manager/override.py, OP_PERMISSIONS and USER_PERMISSIONS).
+const ASSET_ROLE =
+  'its Airflow role must be allowed to create asset events ("can create on Assets", Airflow 2: ' +
+  '"on Datasets"): Op and User are, Viewer is not';
 
 // IAP admits a caller to the Composer 1 web server only with composer.environments.get
 // (roles/composer.user), then Airflow needs a user for it (Cloud Composer "Access control" and
@@ -38,15 +48,31 @@ function hint(ctx: FailureContext): string {
       : 'the web server rejected a freshly fetched token: on Composer 2/3 use AUTH_MODE=google; ' +
           'on Composer 1 set IAP_CLIENT_ID (AUTH_MODE=iap)';
   }
-  if (status === 403) return authMode === 'iap' ? COMPOSER1_USER : COMPOSER2_ROLE;
+  if (status === 403) {
+    const setup = authMode === 'iap' ? COMPOSER1_USER : COMPOSER2_ROLE;
+    return ctx.assetUri === undefined ? setup : `${setup}; for asset events, ${ASSET_ROLE}`;
+  }
+  if (status === 404 && ctx.assetUri !== undefined) {
+    return (
+      'the asset-event API path does not exist: asset events need Airflow 2.9+ with ' +
+      'AIRFLOW_API=v1, or Airflow 3 with AIRFLOW_API=v2; check AIRFLOW_URL and AIRFLOW_API'
+    );
+  }
   if (status === 404) {
     return /dag/i.test(ctx.detail)
-      ? `Airflow does not know DAG "${dagId}": check DAG_ID and that the DAG file is in the ` +
+      ? `Airflow does not know DAG "${dagId ?? ''}": check DAG_ID and that the DAG file is in the ` +
           "environment's dags folder and parses without errors"
       : 'the API path does not exist: check AIRFLOW_URL and AIRFLOW_API (the experimental API ' +
           'must be enabled on the web server to use it)';
   }
   if (status === 405) return 'the web server does not accept this method here: check AIRFLOW_API';
+  if (status >= 200 && status < 300 && ctx.assetUri !== undefined) {
+    return (
+      "that is not Airflow's answer to an asset event for this object, so no event is known to " +
+      'exist: check that AIRFLOW_URL is the web server itself and that AIRFLOW_API matches its ' +
+      'Airflow version'
+    );
+  }
   if (status >= 200 && status < 300) {
     return (
       "that is not Airflow's answer to a DAG run, so no run is known to exist: check that " +
@@ -95,4 +121,32 @@ export function dagMissingMessage(ctx: DagMissingContext, waiting: boolean): str
 export function failureMessage(ctx: FailureContext): string {
   const said = ctx.detail === '' ? '' : `: ${ctx.detail}`;
   return `Airflow answered ${ctx.status}${said}. ${hint(ctx)}.`;
+}
+
+export interface AssetMissingContext {
+  readonly uri: string;
+  readonly detail: string;
+  readonly ageSeconds: number;
+  readonly graceSeconds: number;
+}
+
+/**
+ * An asset the web server does not know (no DAG declares it yet, or its DAG file does not parse):
+ * waited for as a missing DAG is, then named with what to check.
+ */
+export function assetMissingMessage(ctx: AssetMissingContext, waiting: boolean): string {
+  const said = `Airflow does not know asset "${ctx.uri}" (${ctx.detail})`;
+  const age = Number.isNaN(ctx.ageSeconds) ? 'of unknown age' : `${ctx.ageSeconds} s old`;
+  if (waiting) {
+    return (
+      `${said}; no DAG may declare it yet or its DAG may still be parsing, so it is retried ` +
+      `while the event is younger than DAG_NOT_FOUND_GRACE_SECONDS=${ctx.graceSeconds} (now ${age})`
+    );
+  }
+  return (
+    `${said}, and the event is ${age}, past DAG_NOT_FOUND_GRACE_SECONDS=${ctx.graceSeconds}. ` +
+    "Check the route's asset (or ASSET_URI): a DAG must schedule on exactly this URI " +
+    '(schedule=[Asset("URI")] on Airflow 3, [Dataset("URI")] on Airflow 2) and parse without ' +
+    'errors, then replay the dead letter.'
+  );
 }
