@@ -8,7 +8,7 @@ import { isHttpsOrLoopback } from '../basics/loopback';
 import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
 import type { Route, Target } from './routes';
-import { ASSET_URI_RE, ASSET_URI_RULE, DAG_ID_RE, hasAssetTarget, parseRoutes } from './routes';
+import { assetUriSchema, DAG_ID_RE, hasAssetTarget, parseRoutes } from './routes';
 
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
@@ -148,7 +148,7 @@ const SETTINGS = {
   DAG_ID: v.optional(
     v.pipe(v.string(), v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"')),
   ),
-  ASSET_URI: v.optional(v.pipe(v.string(), v.regex(ASSET_URI_RE, ASSET_URI_RULE))),
+  ASSET_URI: v.optional(assetUriSchema),
   AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
   AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
   LOGICAL_DATE: v.optional(v.picklist(LOGICAL_DATES, 'must be one of attempt, none'), 'attempt'),

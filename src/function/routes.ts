@@ -4,20 +4,38 @@ import { isRecord } from '../basics/records';
 import type { Matcher } from './globs';
 import { compileGlobs, globProblem } from './globs';
 import { isBucketName } from '../basics/gs-uri';
+import { normalizeAssetUri } from './asset-uri';
 
 /** Airflow's DAG id rule (airflow.utils.helpers.KEY_REGEX) and its 250-character id columns. */
 export const DAG_ID_RE = /^[A-Za-z0-9_.-]{1,250}$/;
 
-/**
- * An asset (dataset) URI as Airflow stores it: up to 1500 characters (the `uri` column of
- * AssetModel / DatasetModel), and nothing Airflow would strip or that could not be one token in a
- * DAG file (whitespace, control characters).
- */
-export const ASSET_URI_RE = /^[^\s\p{Cc}]{1,1500}$/u;
-export const ASSET_URI_RULE =
-  'must be an asset (dataset) URI as the DAGs schedule on it: 1 to 1500 characters, no whitespace';
+/** Airflow's asset `uri` column holds 1500 characters (AssetModel / DatasetModel). */
+export const ASSET_URI_MAX = 1500;
 
-const assetUri = v.pipe(v.string(ASSET_URI_RULE), v.regex(ASSET_URI_RE, ASSET_URI_RULE));
+/**
+ * An asset URI, normalized as Airflow normalizes the URIs DAGs declare (see asset-uri.ts), so the
+ * lookup finds what `Asset("gs://landing/incoming/")` stored as `gs://landing/incoming`.
+ */
+export const assetUriSchema = v.pipe(
+  v.string('must be an asset (dataset) URI'),
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const normalized = normalizeAssetUri(dataset.value);
+    if (!normalized.ok) {
+      addIssue({
+        message: `must be an asset (dataset) URI Airflow accepts: it ${normalized.reason}`,
+      });
+      return NEVER;
+    }
+    if (normalized.uri.length > ASSET_URI_MAX) {
+      addIssue({
+        message: `must be an asset (dataset) URI of at most ${ASSET_URI_MAX} characters`,
+      });
+      return NEVER;
+    }
+    return normalized.uri;
+  }),
+);
+
 const dagId = v.pipe(
   v.string('must be a DAG id'),
   v.regex(DAG_ID_RE, 'must be a DAG id: letters, digits, "_", "." or "-"'),
@@ -35,7 +53,7 @@ const RouteSchema = v.strictObject(
     bucket: v.optional(v.pipe(v.string(), v.check(isBucketName, 'must be a bucket name'))),
     // Exactly one of the two targets; checked below, so the line names the route.
     dag: v.optional(dagId),
-    asset: v.optional(assetUri),
+    asset: v.optional(assetUriSchema),
     // Not v.record: it takes an array and turns it into {"0": …}.
     conf: v.optional(v.custom<Record<string, unknown>>(isRecord, 'must be a JSON object'), {}),
     content: v.optional(v.picklist(['json'], 'must be "json" (or left out)')),

@@ -64,7 +64,7 @@ describe('routes from the environment', () => {
     assert.equal(config.dagId, 'catch_all', 'an explicit DAG_ID stays the fallback');
   });
 
-  it('asset routes and ASSET_URI (issue 12): an asset target per route, or for the rest', () => {
+  it('asset routes and ASSET_URI (issue 12): an asset target per route, or for the rest, each URI as Airflow stores it', () => {
     const routes = JSON.stringify([
       { match: 'incoming/**', asset: 'gs://landing/incoming/' },
       { match: 'orders/*.json', asset: 'orders', content: 'json', conf: { team: 'ops' } },
@@ -80,7 +80,7 @@ describe('routes from the environment', () => {
       const route = createRouter(config.routes, fallbackTarget(config));
       assert.deepEqual(route(event('landing', 'incoming/a/b.csv'))?.target, {
         kind: 'asset',
-        uri: 'gs://landing/incoming/',
+        uri: 'gs://landing/incoming',
       });
       assert.deepEqual(route(event('landing', 'orders/1.json')), {
         target: { kind: 'asset', uri: 'orders' },
@@ -128,12 +128,12 @@ describe('routes from the environment', () => {
     [
       'an asset URI with a space',
       { ROUTES: '[{"match":"a/*","asset":"gs://landing/in coming/"}]' },
-      /ROUTES\[0\]\.asset must be an asset \(dataset\) URI as the DAGs schedule on it: 1 to 1500 characters, no whitespace/,
+      /ROUTES\[0\]\.asset must be an asset \(dataset\) URI Airflow accepts: it must be ASCII, without spaces \(got "gs:\/\/landing\/in coming\/"\)/,
     ],
     [
       'an asset URI over 1500 characters',
       { ROUTES: JSON.stringify([{ match: 'a/*', asset: `gs://b/${'x'.repeat(1494)}` }]) },
-      /ROUTES\[0\]\.asset must be an asset \(dataset\) URI/,
+      /ROUTES\[0\]\.asset must be an asset \(dataset\) URI of at most 1500 characters/,
     ],
     [
       'an asset route on the experimental API',
@@ -153,7 +153,7 @@ describe('routes from the environment', () => {
     [
       'ASSET_URI with whitespace',
       { ASSET_URI: 'gs://landing/ x' },
-      /ASSET_URI must be an asset \(dataset\) URI/,
+      /ASSET_URI must be an asset \(dataset\) URI Airflow accepts/,
     ],
     [
       'an unknown key',
