@@ -41,8 +41,8 @@ describe('asset URIs as Airflow stores them (issue 12)', () => {
   ] as const) {
     it(`refuses ${uri}`, () => {
       const result = normalizeAssetUri(uri);
-      assert.equal(result.ok, false);
-      assert.match(result.ok ? '' : result.reason, reason);
+      assert.ok(!result.ok, 'refused');
+      assert.match(result.reason, reason);
     });
   }
 });
