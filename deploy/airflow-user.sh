@@ -12,5 +12,8 @@
 # Airflow 3: gcloud refuses `composer environments run … users` from 3.0.0. The account registers
 # itself on its first REST API call with [api] composer_auth_user_registration_role (Op by default):
 # nothing to run for Op; for another role it prints that option's update.
+# The role: Op (default) and User may start DAG runs and create asset events ("can create on
+# Datasets" on Airflow 2, "on Assets" on Airflow 3, for asset routes); Viewer may neither, so with
+# --role Viewer every request of the function would be refused with 403: the script notes it.
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run-plan.sh" airflow-user "$@"

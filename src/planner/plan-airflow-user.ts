@@ -8,7 +8,10 @@ export interface AirflowUserRequest {
   readonly location: string;
   /** The service account's e-mail. */
   readonly serviceAccount: string;
-  /** The Airflow role: Op (default) may trigger DAG runs; User may too, on DAGs it can edit. */
+  /**
+   * The Airflow role: Op (default) may trigger DAG runs and create asset events; User may too,
+   * Viewer may neither (see roleNote).
+   */
   readonly role: string;
   /** `2.10.5`, or null when the settings do not say. */
   readonly airflowVersion: string | null;
@@ -29,6 +32,25 @@ const USERS_ALLOWED: readonly [readonly number[], readonly number[]] = [
   [1, 10, 14],
   [3, 0, 0],
 ];
+
+/** Airflow 3.0.0, where datasets became assets (and gcloud stops creating users). */
+const AIRFLOW_3: readonly number[] = [3, 0, 0];
+/** The first Airflow with a REST endpoint for asset (dataset) events (pull request #37570). */
+const ASSET_EVENTS_FROM: readonly number[] = [2, 9, 0];
+
+/**
+ * What the FAB auth manager's default roles may do with the function's requests (its ROLE_CONFIGS:
+ * Op and Admin hold User's permissions and more). A DAG run needs "can create on DAG Runs"; an
+ * asset event "can create on Datasets" on Airflow 2 (`@security.requires_access_dataset("POST")` on
+ * create_dataset_event) or "on Assets" on Airflow 3 (`requires_access_asset(method="POST")` on
+ * create_asset_event). USER_PERMISSIONS holds both, Viewer's and Public's lists neither
+ * (apache/airflow providers/fab/src/airflow/providers/fab/auth_manager/security_manager/override.py,
+ * and airflow/providers/fab/… on Airflow 2). Issue 12.
+ */
+const MAY_CREATE: ReadonlySet<string> = new Set(['Admin', 'Op', 'User']);
+const MAY_NOT: ReadonlySet<string> = new Set(['Viewer', 'Public']);
+
+const versionOf = (text: string): number[] => text.split('.').map(Number);
 
 function compare(a: readonly number[], b: readonly number[]): number {
   for (let i = 0; i < 3; i++) {
@@ -137,7 +159,42 @@ function airflow3(r: AirflowUserRequest, version: string): Plan {
   return { steps: r.role === DEFAULT_ROLE ? [] : [registrationRole(r)], notes };
 }
 
-export function planAirflowUser(r: AirflowUserRequest): Plan {
+/** The permission an asset event needs, named as the Airflow UI lists it for this version. */
+function assetPermission(version: readonly number[] | null): string {
+  if (version === null) return '"can create on Datasets" on Airflow 2, "on Assets" on Airflow 3';
+  return compare(version, AIRFLOW_3) >= 0 ? '"can create on Assets"' : '"can create on Datasets"';
+}
+
+/**
+ * What the role lets the function do: a Viewer is refused every request (a dead letter per
+ * event), so say so before anyone waits for a first upload to find out.
+ */
+function roleNote(role: string, version: readonly number[] | null): string {
+  if (MAY_NOT.has(role)) {
+    return (
+      `role ${role} may neither start DAG runs nor create asset events: Airflow would refuse ` +
+      'every request of the function with 403 (a dead letter each, DAG routes and asset routes ' +
+      'alike); use Op or User'
+    );
+  }
+  const assets = assetPermission(version);
+  if (!MAY_CREATE.has(role)) {
+    return (
+      `role ${role} is not one of Airflow's default roles: DAG routes need "can create on DAG ` +
+      `Runs" in it, asset routes ${assets}; Op and User have both`
+    );
+  }
+  if (version !== null && compare(version, ASSET_EVENTS_FROM) < 0) {
+    return `role ${role} may start DAG runs; asset routes need Airflow 2.9 or later`;
+  }
+  return (
+    `role ${role} may start DAG runs and create asset events (${assets}): ` +
+    'Op and User may, Viewer may not'
+  );
+}
+
+/** The user's commands (or, on Airflow 3, what to do instead) for the request's version. */
+function userPlan(r: AirflowUserRequest): Plan {
   if (r.airflowVersion === null) {
     return {
       steps: airflow2Steps(r),
@@ -147,7 +204,7 @@ export function planAirflowUser(r: AirflowUserRequest): Plan {
       ],
     };
   }
-  const version = r.airflowVersion.split('.').map(Number);
+  const version = versionOf(r.airflowVersion);
   if (compare(version, USERS_ALLOWED[1]) >= 0) return airflow3(r, r.airflowVersion);
   if (compare(version, USERS_ALLOWED[0]) < 0) {
     throw new UsageError(
@@ -156,4 +213,10 @@ export function planAirflowUser(r: AirflowUserRequest): Plan {
     );
   }
   return { steps: airflow2Steps(r), notes: [] };
+}
+
+export function planAirflowUser(r: AirflowUserRequest): Plan {
+  const { steps, notes } = userPlan(r);
+  const version = r.airflowVersion === null ? null : versionOf(r.airflowVersion);
+  return { steps, notes: [...notes, roleNote(r.role, version)] };
 }

@@ -1,7 +1,7 @@
 /**
  * deploy/airflow-user.sh --dry-run: the Airflow user per Airflow version (issue 10, item 6). gcloud
  * creates users up to Airflow 2 only; gcloud-parse.test.ts checks the printed subcommand against
- * gcloud's own allowlist.
+ * gcloud's own allowlist. What the role may do, DAG runs and asset events (issue 12).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -106,5 +106,54 @@ describe('deploy/airflow-user.sh --dry-run', () => {
       'gcloud composer environments run env-2 --project=other-project --location=us-central1 users create -- ' +
         '-u "accounts.google.com:$NUMERIC_USER_ID" -e "$NUMERIC_USER_ID" -f x-trigger -l - -r User --use-random-password',
     );
+  });
+
+  it('Op on Airflow 2: may start DAG runs and create asset events ("can create on Datasets")', async () => {
+    const { stderr } = await dryRun('airflow-user.sh', ['--settings', withAirflow('2.10.5')]);
+    assert.match(
+      stderr,
+      /role Op may start DAG runs and create asset events \("can create on Datasets"\): Op and User may, Viewer may not/,
+    );
+  });
+
+  it('Op on Airflow 3: the permission is "can create on Assets"', async () => {
+    const { stderr } = await dryRun('airflow-user.sh', ['--settings', withAirflow('3.1.0')]);
+    assert.match(
+      stderr,
+      /role Op may start DAG runs and create asset events \("can create on Assets"\)/,
+    );
+  });
+
+  it('--role Viewer: still planned, with a note that every request would be refused with 403', async () => {
+    const { commands, stderr } = await dryRun('airflow-user.sh', [
+      '--settings',
+      withAirflow('2.10.5'),
+      '--role',
+      'Viewer',
+    ]);
+    assert.match(commands[1] ?? '', / -r Viewer --use-random-password$/);
+    assert.match(
+      stderr,
+      /role Viewer may neither start DAG runs nor create asset events: Airflow would refuse every request of the function with 403 .*use Op or User/,
+    );
+  });
+
+  it('a custom role: names the two permissions it needs', async () => {
+    const { stderr } = await dryRun('airflow-user.sh', [
+      '--settings',
+      withAirflow(null),
+      '--role',
+      'Loader',
+    ]);
+    assert.match(
+      stderr,
+      /role Loader is not one of Airflow's default roles: DAG routes need "can create on DAG Runs" in it, asset routes "can create on Datasets" on Airflow 2, "on Assets" on Airflow 3/,
+    );
+  });
+
+  it('Airflow before 2.9: no asset events to allow', async () => {
+    const { stderr } = await dryRun('airflow-user.sh', ['--settings', withAirflow('2.8.1')]);
+    assert.match(stderr, /role Op may start DAG runs; asset routes need Airflow 2\.9 or later/);
+    assert.doesNotMatch(stderr, /create asset events/);
   });
 });
