@@ -112,12 +112,17 @@ function problem(status: number, title: string, detail: string): Answer {
 export function refuse(api: Api, status: number, detail: string): Answer {
   if (api === 'experimental') return { status, body: { error: detail } };
   if (api === 'v2') return { status, body: { detail } };
-  return problem(
-    status,
-    status === 404 ? 'Not Found' : status === 409 ? 'Conflict' : 'Bad Request',
-    detail,
-  );
+  return problem(status, TITLES[status] ?? 'Bad Request', detail);
 }
+
+// Titles of Airflow 2's problems (airflow/api_connexion/exceptions.py: NotFound, Unauthenticated,
+// AlreadyExists…); connexion's own 405 says "Method Not Allowed".
+const TITLES: Record<number, string> = {
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+};
 
 export function dagMissing(api: Api, dagId: string): Answer {
   if (api === 'experimental') return { status: 404, body: { error: `Dag id ${dagId} not found` } };

@@ -11,6 +11,9 @@ import {
   runExists,
   runJson,
 } from './airflow-api';
+import type { AssetEvent, AssetTriggeredRun, ScheduledDag, StoredAsset } from './airflow-assets';
+import { AssetStore } from './airflow-assets';
+import { ASSET_PATH, answerAssets } from './airflow-assets-api';
 import { close, delay, listen, readBody, sendJson } from './http-server';
 import { verifyJwt } from './jwt';
 
@@ -35,11 +38,11 @@ export type Fault =
   | { readonly kind: 'hang' }
   /** Close the connection before handling: nothing is created. */
   | { readonly kind: 'reset' }
-  /** Create the run, then close the connection: the answer is lost. */
+  /** Create the run (or record the asset event), then close the connection: the answer is lost. */
   | { readonly kind: 'lost' }
   /** Handle, then answer only after `ms` (longer than the client's timeout: lost as well). */
   | { readonly kind: 'slow'; readonly ms: number }
-  /** "Already exists" about another run holding the same logical date. */
+  /** "Already exists" about another run holding the same logical date (DAG runs only). */
   | { readonly kind: 'conflict' };
 
 export interface Recorded {
@@ -67,6 +70,12 @@ export interface FakeAirflowOptions {
   readonly port?: number;
   /** Told about every run created (the stand-in prints them). */
   readonly onCreated?: (run: StoredRun) => void;
+  /** Asset (dataset) URIs it knows, ids 1, 2, 3… in this order (issue 12). */
+  readonly assets?: Iterable<string>;
+  /** DAGs scheduled on an asset, run by `schedule()` (data-aware scheduling). */
+  readonly scheduledDags?: readonly ScheduledDag[];
+  /** Told about every asset event recorded (the stand-in prints them). */
+  readonly onAssetEvent?: (event: AssetEvent) => void;
   /** Consulted for every request in arrival order; may be replaced at any time. */
   readonly faults?: (request: Omit<Recorded, 'fault'>, index: number) => Fault | undefined;
 }
@@ -75,13 +84,17 @@ const TRIGGER =
   /^\/api\/(experimental)\/dags\/([^/]+)\/dag_runs$|^\/api\/(v1|v2)\/dags\/([^/]+)\/dagRuns$/;
 const GET_RUN = /^\/api\/(v1|v2)\/dags\/([^/]+)\/dagRuns\/([^/]+)$/;
 
-/** A loopback Airflow web server: the three trigger endpoints, GET run, in-memory runs. */
+/**
+ * A loopback Airflow web server: the three trigger endpoints, GET run, in-memory runs; and the
+ * asset endpoints of v1 and v2 with an asset-triggered scheduler the caller ticks.
+ */
 export class FakeAirflow {
   readonly dags: Set<string>;
   readonly runs = new Map<string, StoredRun>();
   readonly requests: Recorded[] = [];
-  /** Counts for reports: refusals of a run id that already existed, injected faults by kind. */
-  readonly stats = { duplicatesRefused: 0, faults: {} as Record<string, number> };
+  /** Counts for reports: refusals of a run id that already existed, asset events recorded, faults. */
+  readonly stats = { duplicatesRefused: 0, assetEvents: 0, faults: {} as Record<string, number> };
+  readonly assets: AssetStore;
   /** Tokens refused with 401 although validly signed (revoked, keys rotated). */
   readonly revoked = new Set<string>();
   url = '';
@@ -92,6 +105,14 @@ export class FakeAirflow {
   constructor(private readonly options: FakeAirflowOptions = {}) {
     this.dags = new Set(options.dags ?? ['composer_sample_trigger_response_dag']);
     this.faults = options.faults;
+    this.assets = new AssetStore({
+      assets: options.assets ?? [],
+      scheduledDags: options.scheduledDags ?? [],
+      onEvent: (event) => {
+        this.stats.assetEvents += 1;
+        options.onAssetEvent?.(event);
+      },
+    });
   }
 
   async start(): Promise<this> {
@@ -106,6 +127,40 @@ export class FakeAirflow {
 
   runsOf(dagId: string): StoredRun[] {
     return [...this.runs.values()].filter((r) => r.dagId === dagId);
+  }
+
+  /** Every asset event recorded, oldest first. */
+  get assetEvents(): readonly AssetEvent[] {
+    return this.assets.events;
+  }
+
+  eventsOf(uri: string): AssetEvent[] {
+    return this.assets.eventsOf(uri);
+  }
+
+  /** A DAG declares `uri`: a new asset with the next id, or the orphaned one active again. */
+  declareAsset(uri: string): StoredAsset {
+    return this.assets.declare(uri);
+  }
+
+  /** No DAG declares `uri` any more: v2 lists it only with only_active=false; events still land. */
+  orphanAsset(uri: string): boolean {
+    return this.assets.orphan(uri);
+  }
+
+  /** The asset is deleted: 404 on both APIs, listed by neither; declaring it again gives a new id. */
+  forgetAsset(uri: string): boolean {
+    return this.assets.forget(uri);
+  }
+
+  /** One scheduler loop: a run per scheduled DAG with queued events; returns the runs created. */
+  schedule(): AssetTriggeredRun[] {
+    return this.assets.schedule();
+  }
+
+  /** Every asset-triggered run created so far. */
+  get assetRuns(): readonly AssetTriggeredRun[] {
+    return this.assets.runs;
   }
 
   get posts(): Recorded[] {
@@ -124,10 +179,12 @@ export class FakeAirflow {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', search = ''] = (req.url ?? '/').split('?');
     const api = (TRIGGER.exec(path)?.[1] ??
       TRIGGER.exec(path)?.[3] ??
       GET_RUN.exec(path)?.[1] ??
+      ASSET_PATH.exec(path)?.[1] ??
+      ASSET_PATH.exec(path)?.[2] ??
       null) as Api | null;
     const partial = {
       method: req.method ?? 'GET',
@@ -165,7 +222,7 @@ export class FakeAirflow {
       );
       return;
     }
-    const answer = this.answer(req.method ?? 'GET', path, api, body, req.headers, fault);
+    const answer = this.answer(req.method ?? 'GET', path, search, api, body, req.headers, fault);
     if (fault?.kind === 'lost') {
       req.socket.destroy();
       return;
@@ -177,6 +234,7 @@ export class FakeAirflow {
   private answer(
     method: string,
     path: string,
+    search: string,
     api: Api | null,
     body: string,
     headers: http.IncomingHttpHeaders,
@@ -185,6 +243,9 @@ export class FakeAirflow {
     if (api === null) return { status: 404, body: { detail: 'Not Found' } };
     const problem = this.authProblem(headers);
     if (problem !== undefined) return refuse(api, 401, `Unauthorized: ${problem}`);
+    if (ASSET_PATH.test(path)) {
+      return answerAssets(this.assets, method, path, new URLSearchParams(search), body);
+    }
     const getRun = GET_RUN.exec(path);
     if (method === 'GET' && getRun) {
       const run = this.runs.get(
