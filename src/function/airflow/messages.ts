@@ -119,7 +119,14 @@ export function dagMissingMessage(ctx: DagMissingContext, waiting: boolean): str
 
 /** `Airflow answered 403: <detail>. <what to fix>` */
 export function failureMessage(ctx: FailureContext): string {
-  const said = ctx.detail === '' ? '' : `: ${ctx.detail}`;
+  // A 2xx's detail already starts with the status (describeAnswer): `200 (text/html) "…"`.
+  const own = `${ctx.status} `;
+  const said =
+    ctx.detail === ''
+      ? ''
+      : ctx.detail.startsWith(own)
+        ? ` ${ctx.detail.slice(own.length)}`
+        : `: ${ctx.detail}`;
   return `Airflow answered ${ctx.status}${said}. ${hint(ctx)}.`;
 }
 
