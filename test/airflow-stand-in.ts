@@ -3,38 +3,96 @@
  * that the demo and the tests use, on its own, so `npm start` and `curl` can be tried by hand
  * (docs/development.md, "Run the function by hand"). Serves the experimental, v1 and v2 trigger
  * endpoints without auth, keeps runs in memory, answers 409 on duplicates, and prints each run it
- * creates. Errors as the tools print them: one line, exit 2 for usage, 1 otherwise.
+ * creates. With `--asset` (issue 12) it knows assets, prints each asset event recorded and, every
+ * `--schedule-ms`, each run a DAG scheduled on an asset gets. Errors as the tools print them: one
+ * line, exit 2 for usage, 1 otherwise.
  */
 import { UsageError } from '../src/basics/errors/usage-error';
 import { parseCli, runMain } from '../src/tools/cli';
 import { FakeAirflow } from './fakes/airflow';
+import type { AssetEvent, AssetTriggeredRun, ScheduledDag } from './fakes/airflow-assets';
 
-const HELP = `Usage: airflow-stand-in [--port N] [--dag DAG_ID]… [--latency-ms N]
+const HELP = `Usage: airflow-stand-in [--port N] [--dag DAG_ID]… [--latency-ms N] [--asset URI]… [--scheduled-dag DAG_ID=URI]… [--schedule-ms N]
 
 A local stand-in for the Airflow REST API on 127.0.0.1: POST /api/experimental/dags/DAG/dag_runs,
 /api/v1/dags/DAG/dagRuns and /api/v2/dags/DAG/dagRuns without auth, runs kept in memory, 409 for
 a run id it already has, 404 for a DAG it does not know. Prints every run it creates with its
 conf. Point the function at it with AIRFLOW_URL=http://127.0.0.1:PORT AUTH_MODE=none. Ctrl-C stops.
+It also serves the asset endpoints (Airflow 2 GET /api/v1/datasets, GET|POST /api/v1/datasets/events;
+Airflow 3 GET /api/v2/assets, GET|POST /api/v2/assets/events) for the assets named below, prints
+every asset event it records with its extra and, every --schedule-ms, every run it starts for a DAG
+scheduled on an asset that got events, with the extra of the events that run consumed.
 
   --port N          port to listen on (default 8081; 0 picks a free one)
   --dag DAG_ID      a DAG it knows; repeat for more (default composer_sample_trigger_response_dag)
   --latency-ms N    wait this long before every answer, as a distant web server (default 0)
+  --asset URI       an asset (dataset) it knows, ids 1, 2, … in order, and a DAG scheduled on it
+                    (on_gs_b_x.csv for gs://b/x.csv) unless --scheduled-dag names one; repeatable
+  --scheduled-dag DAG_ID=URI  a DAG scheduled on asset URI (which it then knows); repeat for more
+  --schedule-ms N   how often the scheduler starts runs for new asset events (default 2000)
 `;
 
 const OPTIONS = {
   port: { type: 'string', default: '8081' },
   dag: { type: 'string', multiple: true },
   'latency-ms': { type: 'string', default: '0' },
+  asset: { type: 'string', multiple: true },
+  'scheduled-dag': { type: 'string', multiple: true },
+  'schedule-ms': { type: 'string', default: '2000' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function whole(flag: string, value: string, max: number): number {
+// Airflow's dag_id rule (KEY_REGEX in airflow/utils/helpers.py, 250 characters at most).
+const DAG_ID = /^[A-Za-z0-9_.-]{1,250}$/;
+
+function whole(flag: string, value: string, max: number, min = 0): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > max) {
-    throw new UsageError(`--${flag} must be a whole number from 0 to ${max} (got ${value})`);
+  if (!/^\d+$/.test(value) || n > max || n < min) {
+    throw new UsageError(`--${flag} must be a whole number from ${min} to ${max} (got ${value})`);
   }
   return n;
 }
+
+function scheduledDag(value: string): ScheduledDag {
+  const at = value.indexOf('=');
+  const [dagId, assetUri] = [value.slice(0, at), value.slice(at + 1)];
+  if (at < 0 || !DAG_ID.test(dagId) || assetUri === '') {
+    throw new UsageError(
+      `--scheduled-dag must be DAG_ID=URI with a DAG id of letters, digits, _ . - (got ${value})`,
+    );
+  }
+  return { dagId, assetUri };
+}
+
+/** The assets named and the DAGs scheduled on them: a DAG on_URI for an asset none names. */
+function assetsOf(assetUris: readonly string[], named: readonly string[]) {
+  const scheduled = named.map(scheduledDag);
+  const defaults = assetUris
+    .filter((uri) => !scheduled.some((d) => d.assetUri === uri))
+    .map((uri) => ({
+      dagId: `on_${uri.replace(/[^A-Za-z0-9_.-]+/g, '_')}`.slice(0, 250),
+      assetUri: uri,
+    }));
+  const uris = [...new Set([...assetUris, ...scheduled.map((d) => d.assetUri)])];
+  return { uris, scheduledDags: [...scheduled, ...defaults] };
+}
+
+const printEvent = (event: AssetEvent): void => {
+  console.log(
+    `recorded asset event ${event.id} for ${event.uri} (API ${event.api})\n${JSON.stringify(event.extra, null, 2)}`,
+  );
+};
+
+const printRun = (run: AssetTriggeredRun): void => {
+  const extras = JSON.stringify(
+    run.events.map((e) => e.extra),
+    null,
+    2,
+  );
+  console.log(
+    `created asset-triggered DAG run ${run.runId} of ${run.dagId} from ${run.events.length} asset event(s) of ${run.assetUri}\n${extras}`,
+  );
+};
 
 async function main(): Promise<number> {
   const { values } = parseCli(process.argv.slice(2), OPTIONS);
@@ -44,11 +102,16 @@ async function main(): Promise<number> {
   }
   const port = whole('port', values.port, 65_535);
   const latencyMs = whole('latency-ms', values['latency-ms'], 600_000);
+  const scheduleMs = whole('schedule-ms', values['schedule-ms'], 600_000, 1);
   const dags = values.dag ?? ['composer_sample_trigger_response_dag'];
+  const { uris, scheduledDags } = assetsOf(values.asset ?? [], values['scheduled-dag'] ?? []);
   const airflow = new FakeAirflow({
     port,
     dags,
     latencyMs,
+    assets: uris,
+    scheduledDags,
+    onAssetEvent: printEvent,
     onCreated: (run) => {
       console.log(
         `created DAG run ${run.runId} of ${run.dagId} (API ${run.api})\n${JSON.stringify(run.conf, null, 2)}`,
@@ -64,6 +127,15 @@ async function main(): Promise<number> {
     });
   }
   console.log(`Airflow stand-in on ${airflow.url} with DAG(s) ${dags.join(', ')}; Ctrl-C to stop`);
+  for (const asset of airflow.assets.list()) {
+    const on = scheduledDags.filter((d) => d.assetUri === asset.uri).map((d) => d.dagId);
+    console.log(`asset ${asset.id} ${asset.uri}, DAG(s) scheduled on it: ${on.join(', ')}`);
+  }
+  if (scheduledDags.length > 0) {
+    setInterval(() => {
+      airflow.schedule().forEach(printRun);
+    }, scheduleMs);
+  }
   return 0;
 }
 

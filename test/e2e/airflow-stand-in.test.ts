@@ -22,10 +22,17 @@ describe('airflow-stand-in: --help, options, errors', () => {
     assert.equal(ran.stderr, '');
     assert.match(
       ran.stdout,
-      /^Usage: airflow-stand-in \[--port N\] \[--dag DAG_ID\]… \[--latency-ms N\]\n/,
+      /^Usage: airflow-stand-in \[--port N\] \[--dag DAG_ID\]… \[--latency-ms N\] \[--asset URI\]… \[--scheduled-dag DAG_ID=URI\]… \[--schedule-ms N\]\n/,
     );
     const options = [...ran.stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1] ?? '');
-    assert.deepEqual(options, ['--port', '--dag', '--latency-ms']);
+    assert.deepEqual(options, [
+      '--port',
+      '--dag',
+      '--latency-ms',
+      '--asset',
+      '--scheduled-dag',
+      '--schedule-ms',
+    ]);
     // The page shows the help as it is, so its options cannot drift from the program's.
     const docs = readFileSync(path.join(ROOT, 'docs', 'development.md'), 'utf8');
     assert.ok(docs.includes('npm run -s airflow-stand-in -- --help'));
