@@ -5,6 +5,7 @@
  * (test/fixtures/storage-event.json) is delivered to it, then delivered again as the platform may;
  * the DAG run it created is printed. The README shows this output and a test compares the two, so
  * it is the same on every machine: the event is the repository's own, never a file beside it.
+ * With `--assets`, the asset-route demo instead (test/demo-assets.ts).
  */
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { FakeAirflow } from './fakes/airflow';
 import { deliver, structured } from './helpers/events';
 import { FunctionProcess } from './helpers/function-process';
 import { FIXTURES, ROOT } from './helpers/paths';
+import { assetsDemo } from './demo-assets';
 
 const DAG_ID = 'composer_sample_trigger_response_dag';
 
@@ -55,7 +57,12 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
+const run = process.argv.includes('--assets')
+  ? assetsDemo().then((ok) => {
+      if (!ok) process.exitCode = 1;
+    })
+  : main();
+run.catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
 });
