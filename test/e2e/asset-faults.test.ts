@@ -1,81 +1,19 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Fault, Recorded } from '../fakes/airflow';
 import type { HttpDelivery } from '../helpers/events';
 import { binary, deliverUntilAcked, objectData } from '../helpers/events';
 import { FunctionProcess } from '../helpers/function-process';
 import { startStack } from '../helpers/stack';
+import { faultScript, PLANS, pool } from '../helpers/fault-script';
 
 const EVENTS = 150;
 const URI = 'gs://landing/incoming';
 const CLIENT_ID = '123456789012-faults.apps.googleusercontent.com';
 
-/** mulberry32: a seeded PRNG, so a failing run can be repeated exactly. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Plan = 'storm' | Fault;
-const PLANS: readonly Plan[] = [
-  { kind: 'status', status: 503 },
-  { kind: 'status', status: 500 },
-  { kind: 'status', status: 502 },
-  { kind: 'status', status: 504 },
-  { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
-  { kind: 'reset' },
-  { kind: 'lost' },
-  { kind: 'slow', ms: 800 },
-  'storm',
-];
-
-/**
- * Decides, per object version (its key in the posted extra) in order of first arrival, whether its first POST is faulty: exactly three
- * in ten are, the kinds taken in turn. A storm answers 503 to the first five POSTs, longer than
- * the function's retry budget, so only a redelivery gets through. 5% of confirmation GETs fail
- * too (seeded, so a failing run repeats exactly).
- */
-function faultScript(seed: number) {
-  const random = prng(seed);
-  const plans = new Map<string, Plan | null>();
-  const posts = new Map<string, number>();
-  let faulty = 0;
-  return (req: Omit<Recorded, 'fault'>): Fault | undefined => {
-    if (req.method === 'GET') return random() < 0.05 ? { kind: 'status', status: 503 } : undefined;
-    const body = JSON.parse(req.body) as { extra?: { objectVersionKey?: unknown } };
-    const runId = String(body.extra?.objectVersionKey);
-    const n = (posts.get(runId) ?? 0) + 1;
-    posts.set(runId, n);
-    if (!plans.has(runId)) {
-      const isFaulty = [0, 3, 6].includes(plans.size % 10);
-      plans.set(runId, isFaulty ? (PLANS[faulty++ % PLANS.length] ?? null) : null);
-    }
-    const plan = plans.get(runId) ?? null;
-    if (plan === 'storm') return n <= 5 ? { kind: 'status', status: 503 } : undefined;
-    return n === 1 && plan !== null ? plan : undefined;
-  };
-}
-
-async function pool<T>(
-  items: readonly T[],
-  width: number,
-  work: (item: T, index: number) => Promise<void>,
-) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        await work(items[i] as T, i);
-      }
-    }),
-  );
-}
+/** No `conflict`: an asset event has no logical date to clash on. */
+const ASSET_PLANS = PLANS.filter((p) => p === 'storm' || p.kind !== 'conflict');
+const versionOf = (body: string) =>
+  String((JSON.parse(body) as { extra?: { objectVersionKey?: unknown } }).extra?.objectVersionKey);
 
 it(
   `asset fault suite: ${EVENTS} events on an asset route, ~30% faulty first POSTs, each delivered twice`,
@@ -92,7 +30,7 @@ it(
       process: true,
       env,
       verifyTokens: { audience: CLIENT_ID },
-      airflow: { faults: faultScript(20261201), assets: [URI] },
+      airflow: { faults: faultScript(20261201, versionOf, ASSET_PLANS), assets: [URI] },
     });
     const second = await FunctionProcess.start({
       env: {

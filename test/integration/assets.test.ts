@@ -201,6 +201,18 @@ for (const api of ['v1', 'v2'] as const) {
       );
     });
 
+    it('a check whose read never answers: redelivered within the time bound, nothing posted', async () => {
+      airflow.faults = (req) =>
+        req.method === 'GET' && req.path.endsWith('/events') ? { kind: 'hang' } : undefined;
+      const fn = inProcess(env({ RETRY_BUDGET_MS: '500', REQUEST_TIMEOUT_MS: '300' }));
+      const started = Date.now();
+      await assert.rejects(fn.pipeline(delivery()), DeliveryError);
+      const took = Date.now() - started;
+      assert.ok(took <= 500 + 300 + 100, `${took} ms, bound 800 ms`);
+      assert.equal(airflow.posts.length, 0, 'no POST without a finished check');
+      airflow.faults = undefined;
+    });
+
     it('30 objects at once on one instance: 30 events, the checks share their reads', async () => {
       const fn = inProcess(env());
       const batch = Array.from({ length: 30 }, () => delivery());

@@ -24,7 +24,7 @@ import { assetEventsRequest, assetLookupRequest, recordEventRequest } from './as
 import type { Answer, Refusal } from './asset-response';
 import { classifyRecord, parseEventsPage, parseLookupPage } from './asset-response';
 import type { Attempt, AttemptDeps, AttemptResult, Permanent } from './attempts';
-import { attemptUntilSettled, header, unanswered } from './attempts';
+import { attemptUntilSettled, header, unanswered, withinGrace } from './attempts';
 import { answerLimit } from './client';
 import { assetMissingMessage, failureMessage } from './messages';
 
@@ -161,14 +161,10 @@ function eventsPages(
 
 /** An asset Airflow does not know is waited for while the event is young, as a missing DAG. */
 function assetMissing(deps: AssetClientDeps, job: AssetJob, detail: string): Attempt {
-  const ageSeconds = Math.max(0, Math.round((deps.now() - job.eventTimeMs) / 1000));
-  const grace = deps.dagNotFoundGraceSeconds;
-  const ctx = { uri: job.target.uri, detail, ageSeconds, graceSeconds: grace };
-  // An event without a time cannot be aged: a dead letter (replayable) beats waiting forever.
-  if (Number.isNaN(ageSeconds) || ageSeconds >= grace) {
-    return { kind: 'permanent', status: 404, message: assetMissingMessage(ctx, false) };
-  }
-  return { kind: 'transient', reason: assetMissingMessage(ctx, true) };
+  const graceSeconds = deps.dagNotFoundGraceSeconds;
+  return withinGrace(deps.now(), job.eventTimeMs, graceSeconds, (ageSeconds, waiting) =>
+    assetMissingMessage({ uri: job.target.uri, detail, ageSeconds, graceSeconds }, waiting),
+  );
 }
 
 /** Waits for work shared with other deliveries no longer than this delivery may. */

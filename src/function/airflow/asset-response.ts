@@ -5,7 +5,7 @@
 import { isRecord } from '../../basics/records';
 import { EVENT_KEY } from '../conf';
 import type { AssetApi } from './asset-request';
-import { airflowDetail, describeAnswer, isTransientStatus } from './response';
+import { airflowDetail, describeAnswer, isTransientStatus, parseObject } from './response';
 
 /** An answer that is not the page asked for: why, as a verdict the client turns into an attempt. */
 export type Refusal =
@@ -17,15 +17,6 @@ export interface Answer {
   readonly status: number;
   readonly body: string;
   readonly contentType?: string;
-}
-
-function parseObject(body: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(body);
-    return isRecord(parsed) ? parsed : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A non-2xx answer (or a 2xx that is not the expected JSON) as a refusal. */

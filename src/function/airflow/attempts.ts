@@ -101,3 +101,22 @@ export async function attemptUntilSettled(
     await deps.sleep(delay);
   }
 }
+
+/**
+ * A DAG or asset Airflow does not know yet (a new DAG file still parsing) is waited for while the
+ * event is younger than DAG_NOT_FOUND_GRACE_SECONDS, then refused with a 404. `say` words it,
+ * told the event's age and whether it is still waited for. An event without a time cannot be
+ * aged: a dead letter (replayable) beats waiting forever.
+ */
+export function withinGrace(
+  nowMs: number,
+  eventTimeMs: number,
+  graceSeconds: number,
+  say: (ageSeconds: number, waiting: boolean) => string,
+): Attempt {
+  const ageSeconds = Math.max(0, Math.round((nowMs - eventTimeMs) / 1000));
+  if (Number.isNaN(ageSeconds) || ageSeconds >= graceSeconds) {
+    return { kind: 'permanent', status: 404, message: say(ageSeconds, false) };
+  }
+  return { kind: 'transient', reason: say(ageSeconds, true) };
+}

@@ -7,7 +7,7 @@ import { MAX_BODY_BYTES, describeRequest } from '../../basics/http';
 import type { JsonText } from '../../basics/json-text';
 import { parseRetryAfter } from '../retry';
 import type { Attempt, AttemptDeps, AttemptResult, Permanent } from './attempts';
-import { attemptUntilSettled, header, unanswered } from './attempts';
+import { attemptUntilSettled, header, unanswered, withinGrace } from './attempts';
 import type { LogicalDateClock } from './logical-date';
 import { dagMissingMessage, failureMessage } from './messages';
 import type { DagTarget } from './request';
@@ -86,14 +86,10 @@ async function post(deps: AirflowClientDeps, job: TriggerJob): Promise<Posted> {
 
 /** A missing DAG is waited for while the event is young: it may still be parsing. */
 function dagMissing(deps: AirflowClientDeps, job: TriggerJob, detail: string): Attempt {
-  const ageSeconds = Math.max(0, Math.round((deps.now() - job.eventTimeMs) / 1000));
-  const grace = deps.dagNotFoundGraceSeconds;
-  const ctx = { dagId: job.target.dagId, detail, ageSeconds, graceSeconds: grace };
-  // An event without a time cannot be aged: a dead letter (replayable) beats waiting forever.
-  if (Number.isNaN(ageSeconds) || ageSeconds >= grace) {
-    return { kind: 'permanent', status: 404, message: dagMissingMessage(ctx, false) };
-  }
-  return { kind: 'transient', reason: dagMissingMessage(ctx, true) };
+  const graceSeconds = deps.dagNotFoundGraceSeconds;
+  return withinGrace(deps.now(), job.eventTimeMs, graceSeconds, (ageSeconds, waiting) =>
+    dagMissingMessage({ dagId: job.target.dagId, detail, ageSeconds, graceSeconds }, waiting),
+  );
 }
 
 function settled(deps: AirflowClientDeps, job: TriggerJob, posted: Posted): Attempt {

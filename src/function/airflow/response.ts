@@ -50,7 +50,8 @@ export const isTransientStatus = (status: number): boolean =>
 export const isDagMissing = (detail: string): boolean =>
   /\bdag\b(?! ?run)/i.test(detail) && /not found/i.test(detail);
 
-function parseObject(body: string): Record<string, unknown> | undefined {
+/** A JSON object's members, or undefined for anything else (never throws). */
+export function parseObject(body: string): Record<string, unknown> | undefined {
   try {
     const parsed: unknown = JSON.parse(body);
     return isRecord(parsed) ? parsed : undefined;
