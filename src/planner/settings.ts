@@ -7,6 +7,8 @@ import type { Route } from '../function/routes';
 import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
 import { UsageError } from '../basics/errors/usage-error';
+import { apiVersionProblem } from './api-version';
+import { unknownEnvNames } from './env-names';
 import type { RawSettings } from './settings-schema';
 import { DEFAULT_REDELIVERY_MINUTES, SETTINGS_SCHEMA } from './settings-schema';
 
@@ -128,6 +130,12 @@ function crossChecks(s: RawSettings, config: Config | undefined): string[] {
   }
   // One invocation may retry for RETRY_BUDGET_MS and then wait out one more request: the platform
   // must not stop it first, or the log line that says what happened is lost.
+  const version = s.composer?.airflowVersion;
+  const api =
+    config === undefined || version === undefined
+      ? undefined
+      : apiVersionProblem(config.api, version);
+  if (api !== undefined) problems.push(api);
   if (config !== undefined) {
     const needed = config.retryBudgetMs + config.requestTimeoutMs;
     if (s.timeout * 1000 < needed) {
@@ -159,11 +167,12 @@ function checkEnv(
   const parsed = v.safeParse(SETTINGS_SCHEMA.entries.env, env);
   if (!parsed.success) return { given: {}, problems: [] };
   const given = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
+  const unknown = unknownEnvNames(Object.keys(given));
   try {
-    return { given, config: parseConfig(given, besideSettings(file)), problems: [] };
+    return { given, config: parseConfig(given, besideSettings(file)), problems: unknown };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { given, problems: err.problems.map((p) => `env: ${p}`) };
+    return { given, problems: [...unknown, ...err.problems.map((p) => `env: ${p}`)] };
   }
 }
 

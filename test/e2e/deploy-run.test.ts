@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runScript, tempDir } from '../helpers/cli';
-import { example, filledIn, writeSettings } from '../helpers/deploy-settings';
+import { example, filledIn, onAirflow, writeSettings } from '../helpers/deploy-settings';
 import { fakeGcloud } from '../helpers/fake-gcloud';
 import { ROOT } from '../helpers/paths';
 
@@ -105,9 +105,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
 
   it('airflow-user.sh on Airflow 3, role Op: says what happens, runs no gcloud command', async () => {
     const gcloud = fakeGcloud();
-    const doc = filledIn();
-    const composer = { ...(doc['composer'] as Record<string, unknown>), airflowVersion: '3.1.0' };
-    const file = writeSettings({ ...doc, composer }).file;
+    const file = writeSettings(onAirflow(filledIn(), '3.1.0')).file;
     const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     assert.deepEqual(gcloud.calls(), []);
