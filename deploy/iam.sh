@@ -8,8 +8,9 @@
 # - deployers: roles/iam.serviceAccountUser on the function's accounts only, so they may deploy as them;
 # - roles/composer.user on the project for AUTH_MODE=google (Composer 2/3) and AUTH_MODE=iap
 #   (Composer 1, where IAP admits a caller only with composer.environments.get);
-# - buildServiceAccount: created if it is an id of this project, with roles/logging.logWriter,
-#   roles/artifactregistry.writer and roles/storage.objectViewer (what a function build needs);
+# - buildServiceAccount: created if it is an id of this project, with what Google lists for a build:
+#   roles/logging.logWriter, roles/artifactregistry.writer and roles/storage.objectAdmin (functions
+#   deploy), or roles/run.builder (--cloud-run);
 # - 2nd gen and --cloud-run: roles/eventarc.eventReceiver for the trigger's account, and
 #   roles/pubsub.publisher for the project's Cloud Storage service agent (found with gcloud storage
 #   service-agent), which publishes the bucket's events; deploy/deploy.sh adds roles/run.invoker;

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { UsageError } from '../basics/errors/usage-error';
+import { gen2AckDeadline } from './plan-ack-deadline';
 import { planCloudRun } from './plan-cloud-run';
 import type { Flavor, Plan } from './plan-common';
 import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
@@ -72,7 +73,7 @@ function gen2(s: Settings, envFile: string): Plan {
       `--member=serviceAccount:${s.triggerServiceAccount}`,
     ],
   };
-  return { steps: [...where.steps, deploy, invoker], notes: [] };
+  return { steps: [...where.steps, deploy, invoker, ...gen2AckDeadline(s)], notes: [] };
 }
 
 function gen1(s: Settings, envFile: string): Plan {

@@ -125,24 +125,44 @@ function airflow(s: Settings): Step[] {
 }
 
 /**
- * What a user-specified Cloud Build account needs to build a function, as Google lists it
- * (https://cloud.google.com/functions/docs/securing/build-custom-sa, "Grant permissions"):
- * roles/logging.logWriter to store build logs in Cloud Logging, roles/artifactregistry.writer to
- * store build images in Artifact Registry (the gcf-artifacts and cloud-run-source-deploy
- * repositories), roles/storage.objectViewer to read the function source. Cloud Run's single role
- * roles/run.builder holds about the same permissions. Project level: the repositories and source
- * buckets are created by the first deploy, so they cannot be named yet.
+ * What a user-specified Cloud Build account needs, as Google lists it per deploy path. Project
+ * level: the repositories and source buckets are created by the first deploy, so they cannot be
+ * named yet.
+ * - `gcloud functions deploy` (2nd gen; 1st gen's page, functions/1stgendocs/securing/build-custom-sa,
+ *   lists these too): https://cloud.google.com/functions/docs/securing/build-custom-sa, "Grant
+ *   permissions": roles/logging.logWriter (build logs in Cloud Logging),
+ *   roles/artifactregistry.writer (build images in Artifact Registry, gcf-artifacts) and
+ *   roles/storage.objectAdmin, which Cloud Run's page for functions explains: "for retrieving the
+ *   function source from the Cloud Storage bucket, and to store build images in Artifact
+ *   Registry". roles/storage.objectViewer, granted before, only reads.
+ * - `gcloud run deploy --source --function` (--cloud-run):
+ *   https://cloud.google.com/run/docs/configuring/services/build-service-account, "Required
+ *   roles": "grant the Cloud Build service account the Cloud Run Builder (roles/run.builder) role
+ *   on your project", one role for logs, the cloud-run-source-deploy repository and the source.
  */
-const BUILD_ROLES: readonly (readonly [string, string])[] = [
-  ['roles/logging.logWriter', 'writes the build logs'],
-  ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts, cloud-run-source-deploy)'],
-  ['roles/storage.objectViewer', 'reads the uploaded source'],
-];
+const BUILD_ROLES: Readonly<Record<Flavor, readonly (readonly [string, string])[]>> = {
+  gen2: [
+    ['roles/logging.logWriter', 'writes the build logs'],
+    ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts)'],
+    ['roles/storage.objectAdmin', 'reads the uploaded source and stores what the build keeps'],
+  ],
+  gen1: [
+    ['roles/logging.logWriter', 'writes the build logs'],
+    ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts)'],
+    ['roles/storage.objectAdmin', 'reads the uploaded source and stores what the build keeps'],
+  ],
+  'cloud-run': [
+    [
+      'roles/run.builder',
+      'builds from source for Cloud Run (build logs, the image in cloud-run-source-deploy, the uploaded source)',
+    ],
+  ],
+};
 
-function build(s: Settings): Step[] {
+function build(s: Settings, flavor: Flavor): Step[] {
   const account = s.buildServiceAccount;
   if (account === null) return [];
-  return BUILD_ROLES.map(([role, what]) => ({
+  return BUILD_ROLES[flavor].map(([role, what]) => ({
     why: `buildServiceAccount: Cloud Build ${what} as ${account}`,
     argv: projectGrant(s, `serviceAccount:${account}`, role),
   }));
@@ -233,7 +253,7 @@ export function planIam(s: Settings, flavor: Flavor): Plan {
       ...accounts(s, flavor),
       ...deployers(s, flavor),
       ...airflow(s),
-      ...build(s),
+      ...build(s, flavor),
       ...(flavor === 'gen1' ? [] : eventarc(s)),
       ...buckets(s),
     ],

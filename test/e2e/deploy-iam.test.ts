@@ -84,7 +84,7 @@ describe('deploy/iam.sh --dry-run', () => {
       `${GRANT} --member=serviceAccount:${SA} --role=roles/composer.user --condition=None`,
       build('roles/logging.logWriter'),
       build('roles/artifactregistry.writer'),
-      build('roles/storage.objectViewer'),
+      build('roles/storage.objectAdmin'),
       `${GRANT} --member=serviceAccount:${SA} --role=roles/eventarc.eventReceiver --condition=None`,
       AGENT,
       PUBLISHER,
@@ -110,6 +110,25 @@ describe('deploy/iam.sh --dry-run', () => {
     );
     const gen2 = await dryRun('iam.sh', ['--settings', file]);
     assert.deepEqual(commands.slice(1), gen2.commands.slice(1));
+  });
+
+  it("buildServiceAccount: the roles of each path's build account page (issue 16, item 8)", async () => {
+    const { file } = writeSettings({
+      ...example(),
+      buildServiceAccount: 'gcs-airflow-trigger-build',
+    });
+    const rolesOf = async (args: string[]) =>
+      (await dryRun('iam.sh', ['--settings', file, ...args])).commands
+        .filter((c) => c.includes(`--member=serviceAccount:${BUILD_SA} `))
+        .map((c) => /--role=(\S+)/.exec(c)?.[1]);
+    const functionsBuild = [
+      'roles/logging.logWriter',
+      'roles/artifactregistry.writer',
+      'roles/storage.objectAdmin',
+    ];
+    assert.deepEqual(await rolesOf([]), functionsBuild);
+    assert.deepEqual(await rolesOf(['--gen1']), functionsBuild);
+    assert.deepEqual(await rolesOf(['--cloud-run']), ['roles/run.builder']);
   });
 
   it('every optional grant: deployers, trigger account, content buckets (listed and in ROUTES), dead letters', async () => {

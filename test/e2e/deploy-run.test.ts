@@ -120,7 +120,14 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     const calls = gcloud.calls();
     assert.deepEqual(
       calls.map((c) => c.args.slice(0, 2).join(' ')),
-      ['storage buckets', 'functions deploy', 'functions add-invoker-policy-binding'],
+      [
+        'storage buckets',
+        'functions deploy',
+        'functions add-invoker-policy-binding',
+        'functions describe',
+        'eventarc triggers',
+        'pubsub subscriptions',
+      ],
     );
     assert.ok(calls.every((c) => c.cwd === ROOT));
     assert.ok(calls[1]?.args.includes(`--env-vars-file=${envFile}`));
@@ -239,6 +246,8 @@ describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a 
         'run deploy gcs-airflow-trigger',
         'run services add-iam-policy-binding',
         'eventarc triggers create',
+        'eventarc triggers describe',
+        'pubsub subscriptions update',
       ],
     );
     assert.ok(calls[3]?.includes('--location=eu'), calls[3]?.join(' '));
