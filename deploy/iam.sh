@@ -15,8 +15,10 @@
 #   roles/pubsub.publisher for the project's Cloud Storage service agent (found with gcloud storage
 #   service-agent), which publishes the bucket's events; deploy/deploy.sh adds roles/run.invoker;
 # - content routes: roles/storage.objectViewer on each bucket read, nothing wider;
-# - DEAD_LETTER_URI: roles/storage.objectUser on the dead-letter bucket only (create, get, list,
-#   delete: records are written once and deleted by replay).
+# - DEAD_LETTER_URI: the function's account is the only writer of the prefix besides admins, since
+#   replay runs what a record says: uniform bucket-level access on the dead-letter bucket, then
+#   roles/storage.objectUser with an IAM condition on the prefix; each of replayers gets a custom
+#   role with storage.objects.get, list and delete only (it cannot write a record).
 # The rules live in src/planner/plan-iam.ts, so the dry run and the real run are the same commands.
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run-plan.sh" iam "$@"

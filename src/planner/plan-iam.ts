@@ -1,4 +1,5 @@
 import type { Flavor, Plan } from './plan-common';
+import { deadLetterSteps } from './plan-dead-letter-iam';
 import { enableApis } from './plan-services';
 import type { Settings } from './settings';
 import type { Ref, Step } from './steps';
@@ -196,20 +197,7 @@ function buckets(s: Settings): Step[] {
     why: `a content route reads objects of gs://${bucket} (storage.objects.get, pinned to the event's generation): read-only, this bucket only`,
     argv: bucketGrant(bucket, member, 'roles/storage.objectViewer'),
   }));
-  const dead = s.deadLetterBucket;
-  const writer =
-    dead === null
-      ? []
-      : [
-          {
-            why:
-              `DEAD_LETTER_URI: the function creates records in gs://${dead}; replay, run as this account, ` +
-              'gets, lists and deletes them. roles/storage.objectUser is the smallest predefined role with all four ' +
-              '(objectCreator cannot delete, objectViewer cannot write, objectAdmin adds IAM), on this bucket only',
-            argv: bucketGrant(dead, member, 'roles/storage.objectUser'),
-          },
-        ];
-  return [...readers, ...writer];
+  return [...readers, ...deadLetterSteps(s)];
 }
 
 function notes(s: Settings, flavor: Flavor): string[] {

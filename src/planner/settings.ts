@@ -61,6 +61,8 @@ export interface Settings {
   /** The bucket of DEAD_LETTER_URI, when set. */
   readonly deadLetterBucket: string | null;
   readonly deployers: readonly string[];
+  /** Who may read, list and delete the dead letters (replay), and nothing more there. */
+  readonly replayers: readonly string[];
   readonly monitoring: MonitoringSettings;
   readonly composer: ComposerSettings | null;
 }
@@ -217,6 +219,7 @@ export function parseSettings(document: unknown, file: string): Settings {
     contentBuckets: [...new Set(content)],
     deadLetterBucket: config.deadLetters?.bucket ?? null,
     deployers: s.deployers,
+    replayers: s.replayers,
     monitoring: monitoringOf(s),
     composer:
       s.composer === undefined

@@ -147,7 +147,10 @@ describe('deploy/iam.sh --dry-run', () => {
       `${ON_BUCKET} gs://listed-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
       `${ON_BUCKET} gs://my-incoming-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
       `${ON_BUCKET} gs://other-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
-      `${ON_BUCKET} gs://my-dead-letters --member=serviceAccount:${SA} --role=roles/storage.objectUser`,
+      'gcloud storage buckets update gs://my-dead-letters --uniform-bucket-level-access',
+      `${ON_BUCKET} gs://my-dead-letters --member=serviceAccount:${SA} --role=roles/storage.objectUser ` +
+        `'--condition=expression=resource.name.startsWith("projects/_/buckets/my-dead-letters/objects/gcs-airflow-trigger/"),` +
+        "title=gcs-airflow-trigger dead letters only,description=objects under projects/_/buckets/my-dead-letters/objects/gcs-airflow-trigger/'",
     ]);
   });
 

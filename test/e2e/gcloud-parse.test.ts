@@ -36,7 +36,7 @@ async function scriptLines(): Promise<string[]> {
   const builds = { buildServiceAccount: 'gcs-airflow-trigger-build' };
   const files = {
     example: writeSettings(example()).file,
-    full: writeSettings({ ...fullExample(), ...builds }).file,
+    full: writeSettings({ ...fullExample(), ...builds, replayers: ['user:ops@example.com'] }).file,
     composer1: writeSettings(composer1Example()).file,
   };
   const runs: [string, string[]][] = [
