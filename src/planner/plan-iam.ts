@@ -220,6 +220,11 @@ function notes(s: Settings, flavor: Flavor): string[] {
         'Set buildServiceAccount to have this script create one with only what a build needs',
     );
   }
+  if (s.replayers.length > 0 && s.deadLetterBucket === null) {
+    out.push(
+      'replayers are listed but env.DEAD_LETTER_URI is not set: no dead letters are kept, so none is granted',
+    );
+  }
   if (flavor !== 'gen1') {
     out.push(
       `deploy/deploy.sh grants ${s.triggerServiceAccount} roles/run.invoker on the ${flavor === 'gen2' ? 'function' : 'service'} once it exists`,

@@ -87,4 +87,19 @@ describe('the trigger subscription ack deadline covers the timeout', () => {
       ]);
     }
   });
+
+  it('a trigger that names no subscription, or a lookup that fails: the deploy stops there, no update with an empty name', async () => {
+    for (const extra of [
+      { FAKE_EVENTARC_SUBSCRIPTION: '' },
+      { FAKE_GCLOUD_FAIL: 'triggers describe' },
+    ]) {
+      const gcloud = fakeGcloud(extra);
+      const { file } = writeSettings(filledIn());
+      const ran = await runScript('deploy.sh', ['--settings', file, '--cloud-run'], gcloud.env);
+      assert.notEqual(ran.code, 0, JSON.stringify(extra));
+      assert.match(ran.stderr, /eventarc triggers describe gcs-airflow-trigger/);
+      const calls = gcloud.calls().map((c) => c.args.slice(0, 3).join(' '));
+      assert.equal(calls.at(-1), 'eventarc triggers describe', calls.join('\n'));
+    }
+  });
 });

@@ -8,7 +8,8 @@
  * metric yet; FAKE_GCLOUD_FAIL=text: any command holding that text fails;
  * FAKE_BUCKET_LOCATION: what `storage buckets describe --format=value(location…)` reads (Cloud
  * Storage writes locations in capitals; default EU), lowercased as gcloud's lower() does.
- * `functions describe` prints a trigger's name and `eventarc triggers describe` its subscription.
+ * `functions describe` prints a trigger's name and `eventarc triggers describe` its subscription
+ * (FAKE_EVENTARC_SUBSCRIPTION instead, when set: '' for a trigger whose transport is not there).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 
@@ -83,7 +84,9 @@ function main(): number {
   if (line.startsWith('storage service-agent')) process.stdout.write(`${AGENT}\n`);
   if (line.startsWith('iam service-accounts describe')) process.stdout.write(`${NUMERIC_ID}\n`);
   if (line.startsWith('functions describe')) process.stdout.write(`${FAKE_TRIGGER}\n`);
-  if (line.startsWith('eventarc triggers describe')) process.stdout.write(`${FAKE_SUBSCRIPTION}\n`);
+  if (line.startsWith('eventarc triggers describe')) {
+    process.stdout.write(`${process.env['FAKE_EVENTARC_SUBSCRIPTION'] ?? FAKE_SUBSCRIPTION}\n`);
+  }
   return 0;
 }
 
