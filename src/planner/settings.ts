@@ -169,7 +169,8 @@ function checkEnv(
   const parsed = v.safeParse(SETTINGS_SCHEMA.entries.env, env);
   if (!parsed.success) return { given: {}, problems: [] };
   const given = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
-  const unknown = unknownEnvNames(Object.keys(given));
+  // The file's own keys, not the parsed map's: a key such as __proto__ never reaches the map.
+  const unknown = unknownEnvNames(Object.keys(env as Record<string, unknown>));
   try {
     return { given, config: parseConfig(given, besideSettings(file)), problems: unknown };
   } catch (err) {

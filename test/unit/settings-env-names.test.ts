@@ -75,6 +75,16 @@ describe('settings env: only the function settings, typos named with the nearest
     assert.deepEqual(unknownEnvNames(['DAG_ID', 'DAG_IDS']).length, 1);
   });
 
+  it('keys an object map would hide or inherit are refused too (__proto__, constructor)', () => {
+    const env = JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, unknown>;
+    const message = problemsOf({ ...example(), env: { ...example().env, ...env } });
+    assert.match(message, /env\.constructor is not a setting/);
+    const raw = JSON.parse(
+      '{"project":"my-project","region":"europe-west1","bucket":"b-1","env":{"AIRFLOW_URL":"https://x.composer.googleusercontent.com","__proto__":"x"}}',
+    ) as unknown;
+    assert.match(problemsOf(raw), /env\.__proto__ is not a setting/);
+  });
+
   it('a typo is named with every other bad key in the same run', () => {
     const message = problemsOf({ ...withEnv({ DAG_IDS: 'x', AIRFLOW_API: 'v9' }), timeout: 5 });
     assert.match(message, /env\.DAG_IDS/);
