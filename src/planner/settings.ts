@@ -7,6 +7,8 @@ import type { Route } from '../function/routes';
 import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
 import { UsageError } from '../basics/errors/usage-error';
+import { apiVersionProblem } from './api-version';
+import { unknownEnvNames } from './env-names';
 import type { RawSettings } from './settings-schema';
 import { DEFAULT_REDELIVERY_MINUTES, SETTINGS_SCHEMA } from './settings-schema';
 
@@ -59,6 +61,8 @@ export interface Settings {
   /** The bucket of DEAD_LETTER_URI, when set. */
   readonly deadLetterBucket: string | null;
   readonly deployers: readonly string[];
+  /** Who may read, list and delete the dead letters (replay), and nothing more there. */
+  readonly replayers: readonly string[];
   readonly monitoring: MonitoringSettings;
   readonly composer: ComposerSettings | null;
 }
@@ -128,6 +132,12 @@ function crossChecks(s: RawSettings, config: Config | undefined): string[] {
   }
   // One invocation may retry for RETRY_BUDGET_MS and then wait out one more request: the platform
   // must not stop it first, or the log line that says what happened is lost.
+  const version = s.composer?.airflowVersion;
+  const api =
+    config === undefined || version === undefined
+      ? undefined
+      : apiVersionProblem(config.api, version);
+  if (api !== undefined) problems.push(api);
   if (config !== undefined) {
     const needed = config.retryBudgetMs + config.requestTimeoutMs;
     if (s.timeout * 1000 < needed) {
@@ -159,11 +169,13 @@ function checkEnv(
   const parsed = v.safeParse(SETTINGS_SCHEMA.entries.env, env);
   if (!parsed.success) return { given: {}, problems: [] };
   const given = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
+  // The file's own keys, not the parsed map's: a key such as __proto__ never reaches the map.
+  const unknown = unknownEnvNames(Object.keys(env as Record<string, unknown>));
   try {
-    return { given, config: parseConfig(given, besideSettings(file)), problems: [] };
+    return { given, config: parseConfig(given, besideSettings(file)), problems: unknown };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { given, problems: err.problems.map((p) => `env: ${p}`) };
+    return { given, problems: [...unknown, ...err.problems.map((p) => `env: ${p}`)] };
   }
 }
 
@@ -208,6 +220,7 @@ export function parseSettings(document: unknown, file: string): Settings {
     contentBuckets: [...new Set(content)],
     deadLetterBucket: config.deadLetters?.bucket ?? null,
     deployers: s.deployers,
+    replayers: s.replayers,
     monitoring: monitoringOf(s),
     composer:
       s.composer === undefined

@@ -28,13 +28,15 @@ const REFS =
   'NUMERIC_USER_ID=104567890123456789012; ' +
   'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ' +
   'BUCKET_LOCATION=eu; ' +
-  'ALERT_POLICY=projects/my-project/alertPolicies/1234567890123456789; ';
+  'ALERT_POLICY=projects/my-project/alertPolicies/1234567890123456789; ' +
+  'EVENTARC_TRIGGER=projects/my-project/locations/eu/triggers/gcs-airflow-trigger-425173; ' +
+  'SUBSCRIPTION=projects/my-project/subscriptions/eventarc-eu-gcs-airflow-trigger-425173-sub-761; ';
 
 async function scriptLines(): Promise<string[]> {
   const builds = { buildServiceAccount: 'gcs-airflow-trigger-build' };
   const files = {
     example: writeSettings(example()).file,
-    full: writeSettings({ ...fullExample(), ...builds }).file,
+    full: writeSettings({ ...fullExample(), ...builds, replayers: ['user:ops@example.com'] }).file,
     composer1: writeSettings(composer1Example()).file,
   };
   const runs: [string, string[]][] = [
