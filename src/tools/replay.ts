@@ -135,9 +135,23 @@ async function main(): Promise<number> {
   return summary.remaining > 0 || summary.errors > 0 ? 1 : 0;
 }
 
+/**
+ * A record's text as it may be printed: whoever edits a record chooses its object name, run id
+ * and reason, and a newline or a terminal escape there would forge a report line (`created …`) or
+ * hide one. Control characters and the invisible direction overrides are written as `\uXXXX`,
+ * which keeps a record's JSON valid (`--discard`'s copy parses to the same record).
+ */
+const printable = (text: string): string =>
+  text.replace(
+    /[\p{Cc}\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 /** A line per record, then the totals; errors only when there were any. */
 function report(summary: ReplaySummary, uri: string, dryRun: boolean): string {
-  const lines = summary.items.map((i) => `${i.result.padEnd(10)} ${i.name}: ${i.detail}`);
+  const lines = summary.items.map(
+    (i) => `${i.result.padEnd(10)} ${printable(i.name)}: ${printable(i.detail)}`,
+  );
   const settled = summary.items.filter((i) => !i.kept).length;
   const would = summary.items.filter((i) => i.detail.startsWith('would replay')).length;
   const done = dryRun ? `would replay ${would}` : `replayed ${settled}`;

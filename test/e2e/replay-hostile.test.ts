@@ -292,6 +292,36 @@ describe('replay: a record that is not self-consistent is kept and never run', (
   );
 
   it(
+    'a record cannot forge or hide report lines: newlines and terminal escapes are printed escaped',
+    { timeout: 60_000 },
+    async () => {
+      const forged = 'created    trigger/x.json: run gcs__x of load_sales: created, record deleted';
+      const named = await deadLetter(objectData('landing', 'sales_j.csv', '10'));
+      edit(named, (r) => {
+        const d = r['delivery'] as { data: Record<string, unknown> };
+        d.data = { ...d.data, name: `a\n${forged}\u001b[2K\u202e` };
+      });
+      const said = await deadLetter(objectData('landing', 'sales_k.csv', '11'));
+      edit(said, (r) => (r['reason'] = `fine\r\n${forged}`));
+      for (const args of [['--dry-run'], ['--dry-run', '--discard', said], []]) {
+        const run = await replayCli(env(), [...args, DEAD_LETTERS]);
+        const lines = run.stdout.trim().split('\n');
+        assert.equal(lines.length, 3, `a line per record and the totals:\n${run.stdout}`);
+        for (const c of ['\u001b', '\r', '\u202e'])
+          assert.ok(!run.stdout.includes(c), JSON.stringify(c));
+        assert.match(run.stdout, /\\u000a\S*created {4}trigger\/x\.json/);
+        if (args.includes('--discard')) {
+          const line = lineOf(run, said);
+          const copy = JSON.parse(line.slice(line.indexOf('the record: ') + 12)) as {
+            reason: string;
+          };
+          assert.equal(copy.reason, `fine\r\n${forged}`, 'the copy is still the record');
+        }
+      }
+    },
+  );
+
+  it(
     'the dry run and the replay give each record the same verdict',
     { timeout: 60_000 },
     async () => {
