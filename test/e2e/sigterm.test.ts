@@ -91,8 +91,10 @@ describe('SIGTERM: deliveries in flight finish before the instance exits', () =>
     );
     await untilPosts(stack, 3);
     const exit = terminate(stack.fn);
-    // A delivery arriving while the instance stops is refused at once, without asking Airflow.
+    // A delivery arriving while the instance stops is refused at once, without asking Airflow; a
+    // second SIGTERM changes nothing.
     await sleep(200);
+    stack.fn.child.kill('SIGTERM');
     const late = await deliver(stack.fn.url, binary(objectData('landing', 'hung/late.csv', '6')));
     assert.equal(late.status, 500);
     assert.equal(stack.fn.child.exitCode, null, 'refused while still draining, not at the exit');
@@ -125,6 +127,11 @@ describe('SIGTERM: deliveries in flight finish before the instance exits', () =>
       assert.equal(line['bucket'], 'landing');
       assert.equal(line['generation'], '5');
     }
+    assert.equal(
+      stack.fn.stderr.replace(/\n/g, ''),
+      '',
+      'nothing but the empty lines of rejections',
+    );
     // Timers do not fire early; the bound above is Cloud Run's own SIGKILL.
     assert.ok(afterMs >= SHUTDOWN_GRACE_MS, `${Math.round(afterMs)} ms`);
     assert.ok(afterMs < SIGKILL_AFTER_MS, `${Math.round(afterMs)} ms`);
