@@ -3,6 +3,8 @@ import type { Domain } from 'node:domain';
 import { inspect } from 'node:util';
 import { CodedError } from '../basics/errors/coded-error';
 import { DeliveryError } from './errors/delivery-error';
+import type { Drain } from './drain';
+import { createDrain } from './drain';
 import type { Delivery } from './event';
 import { fromCloudEvent, fromLegacy } from './event';
 import type { Instance } from './instance';
@@ -54,9 +56,9 @@ function outsideFrameworkDomain<T>(work: () => Promise<T>): Promise<T> {
 
 const isFrame = (line: string): boolean => line.startsWith('    at ');
 
-async function handle(instance: Instance, delivery: Delivery): Promise<void> {
+async function handle(instance: Instance, drain: Drain, delivery: Delivery): Promise<void> {
   try {
-    await instance.pipeline(delivery);
+    await drain.run(delivery, () => instance.pipeline(delivery));
   } catch (err) {
     // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
     // where the stack goes too (its frames only: the message line is outside text), then let the
@@ -84,12 +86,17 @@ export interface Handlers {
 /**
  * The entry points of one instance (the Functions Framework's `testing.ts` idea): index.ts builds
  * them from the instance started at cold start, and tests from their own, in-process, served by
- * the framework's own test server.
+ * the framework's own test server. Every delivery runs through `drain`, which index.ts stops on
+ * SIGTERM; by default a drain of the instance's own that nothing stops.
  */
-export function createHandlers(instance: Instance): Handlers {
+export function createHandlers(
+  instance: Instance,
+  drain: Drain = createDrain({ logger: instance.logger }),
+): Handlers {
   return {
-    triggerDag: (event) => outsideFrameworkDomain(() => handle(instance, fromCloudEvent(event))),
+    triggerDag: (event) =>
+      outsideFrameworkDomain(() => handle(instance, drain, fromCloudEvent(event))),
     triggerDagBackground: (data, context) =>
-      outsideFrameworkDomain(() => handle(instance, fromLegacy(data, context))),
+      outsideFrameworkDomain(() => handle(instance, drain, fromLegacy(data, context))),
   };
 }
