@@ -31,10 +31,7 @@ export function fastpath(glob: string): Node[] | undefined {
 
 /** Literal text, one UTF-16 code unit per node, as picomatch's regular expression (no `u` flag). */
 const text = (chars: string): Node[] =>
-  Array.from({ length: chars.length }, (_, k) => ({
-    kind: 'char',
-    test: literal(chars.charCodeAt(k)),
-  }));
+  Array.from({ length: chars.length }, (_, k) => literal(chars.charCodeAt(k)));
 const check = (c: Check): Node => ({ kind: 'check', check: c });
 const STAR: Node = { kind: 'star' };
 const ANY: Node = { kind: 'any' };

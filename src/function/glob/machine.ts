@@ -132,7 +132,19 @@ export function compileMachine(glob: ParsedGlob): Machine {
   compiler.prog.push({ op: 'match' });
   const start = compiler.sequence(glob.body, accept);
   const prog = compiler.prog;
-  return (name) => run(prog, start, name) !== glob.negated;
+  const prefix = literalPrefix(glob.body);
+  // Most globs start with a folder (`sales/…`): a name without it is answered without the machine.
+  return (name) => (name.startsWith(prefix) && run(prog, start, name)) !== glob.negated;
+}
+
+/** The literal characters every match starts with. */
+function literalPrefix(body: readonly Node[]): string {
+  let prefix = '';
+  for (const node of body) {
+    if (node.kind !== 'char' || node.code === undefined) break;
+    prefix += String.fromCharCode(node.code);
+  }
+  return prefix;
 }
 
 /** The simulation: `current` holds the states that wait for the character at `p`. */

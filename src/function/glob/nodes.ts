@@ -13,7 +13,8 @@ export type Check =
   | 'atEnd';
 
 export type Node =
-  | { readonly kind: 'char'; readonly test: (code: number) => boolean }
+  /** One character; `code` when it is one literal character (for the machine's prefix check). */
+  | { readonly kind: 'char'; readonly test: (code: number) => boolean; readonly code?: number }
   | { readonly kind: 'check'; readonly check: Check }
   /** `[^/]*` */
   | { readonly kind: 'star' }
@@ -33,7 +34,8 @@ export interface ParsedGlob {
 }
 
 /** One UTF-16 code unit, as picomatch's regular expressions (no `u` flag) read names. */
-export const literal =
-  (c: number) =>
-  (code: number): boolean =>
-    code === c;
+export const literal = (c: number): Node => ({
+  kind: 'char',
+  test: (code) => code === c,
+  code: c,
+});

@@ -85,11 +85,11 @@ class Parser {
       const escaped = this.text.charCodeAt(this.i + 1);
       if (Number.isNaN(escaped)) throw new GlobSyntaxError('ends in "\\", which escapes nothing');
       this.i += 2;
-      return [{ kind: 'char', test: literal(escaped) }];
+      return [literal(escaped)];
     }
     const code = this.text.charCodeAt(this.i);
     this.i += 1;
-    return [{ kind: 'char', test: literal(code) }];
+    return [literal(code)];
   }
 
   /** Whether exactly `**` stands at `at` as a whole folder name (or a whole alternative). */
@@ -113,7 +113,7 @@ class Parser {
     while (this.text[this.i] === '/' && this.globstarAt(this.i + 1)) this.i += 3;
     const slashAfter = this.text[this.i] === '/';
     if (slashAfter) this.i += 1;
-    const slash: Node = { kind: 'char', test: literal(SLASH) };
+    const slash = literal(SLASH);
     const any: Node = { kind: 'any' };
     const guard: Node = { kind: 'check', check: 'noDotSegmentHere' };
     const optional = (nodes: Node[]): Node => ({
