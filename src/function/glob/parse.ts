@@ -17,9 +17,17 @@ import { literal } from './nodes';
  *   character inside a folder name is ever `/`;
  * - `{a..b}` but between two single characters: picomatch 4 compiles `{1..10}` to the class
  *   `[1-10]`, i.e. "0 or 1";
- * - `!(…)`: "anything but" needs a lookahead that an adversarial name makes quadratic per star
- *   at best; EXCLUDE says the same;
- * - a trailing `\`: picomatch compiles the whole glob to a regular expression that matches nothing.
+ * - `!(…)`: "anything but" is a complement, which a Thompson NFA cannot hold without being made
+ *   deterministic (exponential in the glob); picomatch runs it as a lookahead; EXCLUDE says it;
+ * - `**` inside a folder name (`a**b`, `**.csv/x`): picomatch reads it as `*`, or as `**` crossing
+ *   "/", depending on its neighbours and on its fastpath table;
+ * - `?` or `+` right after `)`: picomatch passes them to the regular expression as quantifiers;
+ * - a trailing `\`: picomatch compiles the whole glob to a regular expression that matches nothing;
+ * - braces or parentheses nested over 20 deep (the parser recurses).
+ *
+ * One answer differs on purpose: picomatch's `**` is built on the regular expression `.`, which
+ * does not match U+2028 and U+2029 (nor CR and LF, which Cloud Storage refuses in names); here
+ * `**` matches any character, as a glob means.
  */
 
 export class GlobSyntaxError extends Error {
