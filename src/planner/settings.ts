@@ -6,6 +6,7 @@ import type { Config } from '../function/config';
 import type { Route } from '../function/routes';
 import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
+import { hideSecrets } from '../basics/secret-text';
 import { UsageError } from '../basics/errors/usage-error';
 import { apiVersionProblem } from './api-version';
 import { unknownEnvNames } from './env-names';
@@ -190,7 +191,8 @@ export function parseSettings(document: unknown, file: string): Settings {
   const problems = [...(result.success ? [] : schemaProblems(result.issues)), ...checked.problems];
   if (result.success) problems.push(...crossChecks(result.output, config));
   if (!result.success || config === undefined || problems.length > 0) {
-    throw new UsageError(`${file}: ${problems.join('; ')}`);
+    // hideSecrets: a problem may quote a value or a key of the file (issue 17, item 3).
+    throw new UsageError(`${file}: ${problems.map(hideSecrets).join('; ')}`);
   }
   const s = result.output;
   const { env, routesFile } = deployedEnv(given, config, file);
@@ -243,7 +245,7 @@ export function loadSettings(file: string): Settings {
     document = parseYaml(text) as unknown;
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${file} is not valid YAML: ${why ?? ''}`);
+    throw new UsageError(`${file} is not valid YAML: ${hideSecrets(why ?? '')}`);
   }
   return parseSettings(document, file);
 }
