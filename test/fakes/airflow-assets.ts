@@ -96,7 +96,7 @@ export class AssetStore {
   readonly events: AssetEvent[] = [];
   readonly runs: AssetTriggeredRun[] = [];
   readonly scheduledDags: readonly ScheduledDag[];
-  /** The metadata database's LIKE, for the URI searches (PostgreSQL's: Cloud Composer's). */
+  /** The metadata database's LIKE, for the URI searches: PostgreSQL's (MySQL's escapes alike). */
   database: LikeDialect = 'postgresql';
   /** Assets that exist (active or orphaned), by URI; a forgotten one is gone from here. */
   private readonly byUri = new Map<string, MutableAsset>();
