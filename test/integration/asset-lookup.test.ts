@@ -84,6 +84,15 @@ for (const api of ['v1', 'v2'] as const) {
         },
       );
     });
+
+    it('a dataset named "..": found by its list (no URL path can carry it), recorded', async () => {
+      await withAirflow(['...', '..'], async (airflow) => {
+        const fn = inProcess(env(airflow, api, '..'));
+        assert.equal(await fn.pipeline(delivery()), 'created');
+        assert.equal(airflow.eventsOf('..').length, 1);
+        assert.equal(airflow.eventsOf('...').length, 0);
+      });
+    });
   });
 }
 

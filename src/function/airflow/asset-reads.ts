@@ -16,6 +16,7 @@ import {
   assetEventsRequest,
   assetLookupRequest,
   datasetRequest,
+  dotSegment,
   literalPattern,
   loosePattern,
 } from './asset-request';
@@ -88,8 +89,8 @@ async function datasetId(ctx: ReadContext): Promise<IdLookup<Attempt>> {
 }
 
 /**
- * Airflow 3: the active assets whose URI contains `pattern`, every page until ours or an empty
- * one: no page cap, as the exact asset must be found however many others match (the invocation's
+ * The assets whose URI contains `pattern` (Airflow 3's active ones; Airflow 2's for a URI no
+ * path can carry), every page until ours or an empty one: no page cap, as the exact asset must be found however many others match (the invocation's
  * deadline bounds the time). How many were listed is told, for the caller's second try.
  */
 async function scan(ctx: ReadContext, pattern: string) {
@@ -111,7 +112,7 @@ async function scan(ctx: ReadContext, pattern: string) {
 
 /** The asset's id: Airflow 2 by the exact URI, Airflow 3 by the narrowest pattern the API takes. */
 export async function lookupId(ctx: ReadContext): Promise<IdLookup<Attempt>> {
-  if (ctx.target.api === 'v1') return datasetId(ctx);
+  if (ctx.target.api === 'v1' && !dotSegment(ctx.target.uri)) return datasetId(ctx);
   const literal = literalPattern(ctx.target.uri);
   let found = await scan(ctx, literal);
   const loose = loosePattern(ctx.target.uri);
@@ -121,7 +122,8 @@ export async function lookupId(ctx: ReadContext): Promise<IdLookup<Attempt>> {
     found = await scan(ctx, loose);
   }
   if (found.kind !== 'none') return found;
-  return { kind: 'missing', detail: 'no such URI among the active assets Airflow lists' };
+  const listed = ctx.target.api === 'v1' ? 'datasets' : 'active assets';
+  return { kind: 'missing', detail: `no such URI among the ${listed} Airflow lists` };
 }
 
 /**

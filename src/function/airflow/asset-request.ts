@@ -57,23 +57,27 @@ export const literalPattern = (uri: string): string =>
 export const loosePattern = (uri: string): string => uri.replace(/\|/g, '_');
 
 /**
- * One page of Airflow 3's active assets whose URI contains `pattern` (an ILIKE pattern, see
- * literalPattern), ordered by URI: ours sorts before every URI that extends it (the common case
- * of many similar ones), and the caller still checks each item for the exact URI and pages on.
- * The v2 API has no exact lookup by URI (`GET /assets/{asset_id}` takes the id).
+ * One page of the assets whose URI contains `pattern` (an ILIKE pattern, see literalPattern),
+ * ordered by URI: ours sorts before every URI that extends it (the common case of many similar
+ * ones), and the caller still checks each item for the exact URI and pages on. Airflow 3 has no
+ * exact lookup by URI (`GET /assets/{asset_id}` takes the id); Airflow 2 needs this only for a URI
+ * that datasetRequest cannot carry (see dotSegment).
  */
 export function assetLookupRequest(
   target: AssetTarget,
   offset: number,
   pattern = literalPattern(target.uri),
 ): HttpRequest {
+  const path = target.api === 'v1' ? '/api/v1/datasets' : '/api/v2/assets';
   const params = { uri_pattern: pattern, order_by: 'uri', limit: PAGE_SIZE, offset };
-  return {
-    method: 'GET',
-    url: `${target.airflowUrl}/api/v2/assets?${query(params)}`,
-    headers: ACCEPT,
-  };
+  return { method: 'GET', url: `${target.airflowUrl}${path}?${query(params)}`, headers: ACCEPT };
 }
+
+/**
+ * `.` and `..` (a dataset may be named so: Airflow keeps a string that is not a URI as it is)
+ * cannot be one path segment: URL parsers resolve them (WHATWG URL, also as `%2E`).
+ */
+export const dotSegment = (uri: string): boolean => uri === '.' || uri === '..';
 
 /**
  * One page of an asset's events, newest first, of at most `limit` events. Neither API filters
