@@ -118,6 +118,8 @@ for (const [api, file, list, events, eventUri] of [
         if (api === 'v1') {
           const request = datasetRequest(target);
           checkQuery(spec, request);
+          // A dataset named `..` goes through the list (dotSegment).
+          checkQuery(spec, assetLookupRequest({ ...target, uri: '..' }, 100));
           const dataset = resolve(spec, answerSchema(spec, request));
           assert.equal(props(dataset)['id']?.type, 'integer');
           assert.equal(props(dataset)['uri']?.type, 'string');
