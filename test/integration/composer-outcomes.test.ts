@@ -193,6 +193,21 @@ for (const version of ['2.10.5', '3.1.3'] as const) {
       );
     });
 
+    it('a poll that never answers: the invocation ends within RETRY_BUDGET_MS + REQUEST_TIMEOUT_MS', async () => {
+      composer.faults = (call) => (call === 'poll' ? { kind: 'hang' } : undefined);
+      const { pipeline, log } = inProcess(
+        env({ RETRY_BUDGET_MS: '1000', REQUEST_TIMEOUT_MS: '500' }),
+      );
+      const started = Date.now();
+      await assert.rejects(pipeline(delivery()), DeliveryError);
+      const took = Date.now() - started;
+      // Tolerance: 400 ms beyond the 1,500 ms bound for a busy 2-core machine's timers.
+      assert.ok(took <= 1500 + 400, `took ${took} ms against a bound of 1500 ms`);
+      assert.equal(log.lines.filter((l) => l.outcome === 'redeliver').length, 1);
+      assert.equal(composer.calls('execute').length, 1, 'the trigger was not sent again blindly');
+      console.log(`# hung poll: invocation took ${took} ms (bound 1500 ms)`);
+    });
+
     it('a conf too big for one command-line argument is a Content: dead letter, no command sent', async () => {
       const { pipeline, log } = inProcess(env());
       const d = delivery();
