@@ -9,7 +9,8 @@
  */
 import { UsageError } from '../src/basics/errors/usage-error';
 import { parseCli, runMain } from '../src/tools/cli';
-import { STAND_IN_ENVIRONMENT, airflowWithComposerApi } from './fakes/composer-commands';
+import { STAND_IN_ENVIRONMENT } from './fakes/composer-commands';
+import { airflowWithComposerApi } from './fakes/airflow-with-composer';
 import type { AssetEvent, AssetTriggeredRun, ScheduledDag } from './fakes/airflow-assets';
 
 const HELP = `Usage: airflow-stand-in [--port N] [--dag DAG_ID]… [--latency-ms N] [--asset URI]… [--scheduled-dag DAG_ID=URI]… [--schedule-ms N]

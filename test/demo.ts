@@ -15,7 +15,8 @@ import { deliver, structured } from './helpers/events';
 import { FunctionProcess } from './helpers/function-process';
 import { FIXTURES, ROOT } from './helpers/paths';
 import { assetsDemo } from './demo-assets';
-import { STAND_IN_ENVIRONMENT, airflowWithComposerApi } from './fakes/composer-commands';
+import { STAND_IN_ENVIRONMENT } from './fakes/composer-commands';
+import { airflowWithComposerApi } from './fakes/airflow-with-composer';
 
 const DAG_ID = 'composer_sample_trigger_response_dag';
 

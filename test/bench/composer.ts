@@ -5,7 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { FakeAirflow } from '../fakes/airflow';
-import { STAND_IN_ENVIRONMENT, airflowWithComposerApi } from '../fakes/composer-commands';
+import { STAND_IN_ENVIRONMENT } from '../fakes/composer-commands';
+import { airflowWithComposerApi } from '../fakes/airflow-with-composer';
 import { objectData } from '../helpers/events';
 import { inProcess } from '../helpers/in-process';
 

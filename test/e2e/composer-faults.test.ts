@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import type { CommandFault } from '../fakes/composer-commands';
-import { STAND_IN_ENVIRONMENT, airflowWithComposerApi } from '../fakes/composer-commands';
+import { STAND_IN_ENVIRONMENT } from '../fakes/composer-commands';
+import { airflowWithComposerApi } from '../fakes/airflow-with-composer';
 import { FakeMetadata } from '../fakes/metadata';
 import type { HttpDelivery } from '../helpers/events';
 import { binary, deliverUntilAcked, objectData } from '../helpers/events';

@@ -15,7 +15,6 @@ import type { AirflowVersion, CliOutcome, CliWorld } from './airflow-cli';
 import { listRuns, trigger } from './airflow-cli';
 import { close, delay, listen, readBody, sendJson } from './http-server';
 import { verifyJwt } from './jwt';
-import { FakeAirflow } from './airflow';
 
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 const PATH =
@@ -293,6 +292,21 @@ export class FakeComposerCommands {
   }
 
   private poll(request: Record<string, unknown>): [number, unknown] {
+    // As Google's JSON parser: an unknown field is a 400 (REST reference: PollAirflowCommandRequest).
+    const known = ['executionId', 'pod', 'podNamespace', 'nextLineNumber'];
+    const unknown = Object.keys(request).find((k) => !known.includes(k));
+    if (unknown !== undefined) {
+      return [
+        400,
+        {
+          error: {
+            code: 400,
+            status: 'INVALID_ARGUMENT',
+            message: `Invalid JSON payload received. Unknown name "${unknown}": Cannot find field.`,
+          },
+        },
+      ];
+    }
     const execution = this.executions.get(String(request['executionId']));
     if (execution === undefined) {
       return [404, { error: { code: 404, status: 'NOT_FOUND', message: 'Execution not found.' } }];
@@ -310,29 +324,4 @@ export class FakeComposerCommands {
         : { output, outputEnd: false },
     ];
   }
-}
-
-/**
- * A fake Airflow whose port also serves the Composer API over the same DAGs and runs: what the
- * stand-in, the demo and the tests start.
- */
-export function airflowWithComposerApi(
-  airflowOptions: ConstructorParameters<typeof FakeAirflow>[0],
-  composerOptions: Omit<FakeComposerCommandsOptions, 'world'> = {},
-): { airflow: FakeAirflow; composer: FakeComposerCommands } {
-  const holder: { composer?: FakeComposerCommands } = {};
-  const airflow = new FakeAirflow({
-    ...airflowOptions,
-    beside: {
-      owns: (path) => FakeComposerCommands.owns(path),
-      handle: (req, res, body) => (holder.composer as FakeComposerCommands).handle(req, res, body),
-    },
-  });
-  const onCreated = airflowOptions?.onCreated;
-  const composer = new FakeComposerCommands({
-    ...composerOptions,
-    world: { dags: airflow.dags, runs: airflow.runs, ...(onCreated && { onCreated }) },
-  });
-  holder.composer = composer;
-  return { airflow, composer };
 }

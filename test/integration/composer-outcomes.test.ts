@@ -10,7 +10,8 @@ import { DeliveryError } from '../../src/function/errors/delivery-error';
 import type { Delivery } from '../../src/function/event';
 import type { FakeAirflow } from '../fakes/airflow';
 import type { CommandFault, ComposerCall, FakeComposerCommands } from '../fakes/composer-commands';
-import { STAND_IN_ENVIRONMENT, airflowWithComposerApi } from '../fakes/composer-commands';
+import { STAND_IN_ENVIRONMENT } from '../fakes/composer-commands';
+import { airflowWithComposerApi } from '../fakes/airflow-with-composer';
 import { objectData } from '../helpers/events';
 import { inProcess } from '../helpers/in-process';
 

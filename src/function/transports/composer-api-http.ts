@@ -72,7 +72,14 @@ export const poll = (
   deadline: Deadline,
   run: Execution,
   nextLineNumber: number,
-) => call(api, deadline, 'POST', ':pollAirflowCommand', { ...run, nextLineNumber });
+) =>
+  // Only the request's own fields: Google's JSON parser refuses unknown ones ("Unknown name").
+  call(api, deadline, 'POST', ':pollAirflowCommand', {
+    executionId: run.executionId,
+    pod: run.pod,
+    podNamespace: run.podNamespace,
+    nextLineNumber,
+  });
 
 export const getEnvironment = (api: ComposerApi, deadline: Deadline) =>
   call(api, deadline, 'GET', '');
