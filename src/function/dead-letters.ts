@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
 import type { GsLocation } from '../basics/gs-uri';
+import { claimsLocation } from './claims';
 import type { Delivery } from './event';
 import type { StorageAccess } from './storage/client';
 import { storageStatus, withinTime } from './storage/client';
@@ -160,7 +161,7 @@ export interface ListedDeadLetter {
 }
 
 /**
- * The records under `location` (folder placeholders left out), every page. Throws what Cloud
+ * The records under `location` (folder placeholders and asset-event claims left out), every page. Throws what Cloud
  * Storage throws; not raced against a time limit: a listing may take many pages, and each request
  * already has the client's timeout and few retries.
  */
@@ -170,8 +171,9 @@ export async function listDeadLetters(
 ): Promise<ListedDeadLetter[]> {
   const bucket = (await storage()).bucket(location.bucket);
   const [files] = await bucket.getFiles({ prefix: location.path, autoPaginate: true });
+  const claims = claimsLocation(location).path;
   return files
-    .filter((file) => !file.name.endsWith('/'))
+    .filter((file) => !file.name.endsWith('/') && !file.name.startsWith(claims))
     .map((file) => ({
       bucket: location.bucket,
       name: file.name,

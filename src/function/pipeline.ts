@@ -9,6 +9,7 @@ import { AssetMemory, recordAssetEvent } from './airflow/asset-client';
 import { triggerDagRun } from './airflow/client';
 import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
+import type { Claim, ClaimStore } from './claims';
 import { serializeConf } from './conf';
 import type { Config } from './config';
 import { fallbackTarget } from './config';
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   readonly readContent?: ContentReader;
   /** Besides the log; see DEAD_LETTER_URI. */
   readonly deadLetters?: DeadLetterStore;
+  /** Keeps two copies of one asset event from both posting (beside the dead letters). */
+  readonly claims?: ClaimStore;
   readonly now: () => number;
   readonly random: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -71,8 +74,11 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
     logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
     backoff,
-    /** Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. */
-    assets: new AssetMemory(deps.now),
+    /**
+     * Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. Airflow
+     * may commit an event as late as one invocation's bound after stamping it (issue 16).
+     */
+    assets: new AssetMemory(deps.now, config.retryBudgetMs + config.requestTimeoutMs),
   };
 
   /**
@@ -114,6 +120,23 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const eventTimeOf = (event: ObjectEvent) =>
     event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
 
+  /**
+   * Until when another delivery holds the object version's claim; undefined when this one holds it
+   * or there are no claims (no DEAD_LETTER_URI).
+   */
+  async function claimedElsewhere(key: string, deadline: Deadline): Promise<number | undefined> {
+    if (deps.claims === undefined) return undefined;
+    let claim: Claim;
+    try {
+      claim = await deps.claims.take(key, timeLeft(deadline, deps.now()));
+    } catch (err) {
+      const why = redact(err instanceof Error ? err.message : String(err));
+      // Transient: no copy posts without the claim, and the redelivery tries to take it again.
+      throw new DeliveryError(`taking the claim on this object version failed (${why})`);
+    }
+    return claim.kind === 'held' ? undefined : claim.until;
+  }
+
   /** An asset event for the object version (issue 12): its extra is what a conf would be. */
   async function record(
     decision: Extract<Decision, { kind: 'record' }>,
@@ -136,12 +159,14 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     const { retried, onRetry } = retryLog(fields);
     if (config.api === 'experimental') throw new Error('asset targets need AIRFLOW_API v1 or v2');
     const target = { airflowUrl: config.airflowUrl, api: config.api, uri: fields.assetUri };
+    const elsewhere = await claimedElsewhere(fields.eventKey, deadline);
     const job = {
       target,
       key: fields.eventKey,
       extra: extra.text,
       deadline,
       eventTimeMs: eventTimeOf(event),
+      ...(elsewhere !== undefined && { claimedElsewhereUntil: elsewhere }),
     };
     const result = await recordAssetEvent({ ...clientDeps, onRetry }, job);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };

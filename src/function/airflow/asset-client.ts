@@ -3,8 +3,9 @@
  * API allows. An asset event has no id the client chooses, so each attempt first looks for the
  * object version's key among the asset's events (the instance's ledger, read incrementally) and
  * posts only when it is not there: a redelivery, or a retry after a lost answer, finds the event
- * and posts nothing. What no check can see (two copies posting at the same moment, a POST Airflow
- * commits after the check that followed it) is stated in the README.
+ * and posts nothing. Two copies at the same moment are kept apart by a claim taken before this
+ * (../claims.ts), and a POST whose fate is unknown is never followed by another in the same
+ * invocation, as Airflow may still commit it (issue 16); what remains is stated in docs/assets.md.
  */
 import type { Deadline } from '../../basics/deadline';
 import { timeLeft, within } from '../../basics/deadline';
@@ -25,6 +26,7 @@ import type { Answer, Refusal } from './asset-response';
 import { classifyRecord, parseEventsPage, parseLookupPage } from './asset-response';
 import type { Attempt, AttemptDeps, AttemptResult, Permanent } from './attempts';
 import { attemptUntilSettled, header, unanswered, withinGrace } from './attempts';
+import { DeliveryError } from '../errors/delivery-error';
 import { answerLimit } from './client';
 import { assetMissingMessage, failureMessage } from './messages';
 
@@ -33,13 +35,17 @@ export class AssetMemory {
   readonly ids = new AssetIds<Attempt>();
   private readonly ledgers = new Map<string, AssetLedger<Attempt>>();
 
-  constructor(private readonly now: () => number) {}
+  /** `commitLagMs`: the longest commit delay each ledger allows for (the invocation's bound). */
+  constructor(
+    private readonly now: () => number,
+    private readonly commitLagMs: number,
+  ) {}
 
   ledger(target: AssetTarget, id: number): AssetLedger<Attempt> {
     const name = `${target.airflowUrl} ${target.api} ${id}`;
     let ledger = this.ledgers.get(name);
     if (ledger === undefined) {
-      ledger = new AssetLedger<Attempt>(this.now);
+      ledger = new AssetLedger<Attempt>(this.now, this.commitLagMs);
       this.ledgers.set(name, ledger);
     }
     return ledger;
@@ -64,7 +70,25 @@ export interface AssetJob {
   readonly deadline: Deadline;
   /** When the object was finalized (ms since the epoch), NaN when the event did not say. */
   readonly eventTimeMs: number;
+  /**
+   * Set when another delivery holds the object version's claim (ms since the epoch, until when):
+   * this one only checks, and is handed back unless the event is already there.
+   */
+  readonly claimedElsewhereUntil?: number;
 }
+
+/** What one invocation learnt from its own POSTs: why one of them may still be committed. */
+interface Posted {
+  unsure: string | undefined;
+}
+
+/** No request left this machine: such a POST cannot have been recorded. */
+const NOT_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
+/**
+ * A gateway's answer (Composer's proxy, IAP, a load balancer): the web server behind it may have
+ * recorded the event and be committing it still. Airflow's own errors (500, 503) roll back.
+ */
+const GATEWAY_STATUSES = new Set([502, 504]);
 
 /** Pages of assets matching the URI read before giving up on finding it exactly. */
 const MAX_LOOKUP_PAGES = 20;
@@ -173,7 +197,27 @@ function inTime<T>(deps: AssetClientDeps, job: AssetJob, work: Promise<T>, what:
   return within(work, ms, () => new TransportError(what, `TIMEOUT: not done within ${ms} ms`));
 }
 
-async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attempt> {
+/**
+ * After the check found nothing. A copy whose claim is elsewhere is handed back (a DeliveryError:
+ * the platform redelivers, and the next delivery finds the holder's event). After a POST of ours
+ * that may still commit, posting again could record twice: only checks follow, until the budget
+ * ends and the platform redelivers.
+ */
+function afterAbsent(job: AssetJob, posted: Posted): Attempt | undefined {
+  if (job.claimedElsewhereUntil !== undefined) {
+    const until = new Date(job.claimedElsewhereUntil).toISOString();
+    throw new DeliveryError(
+      `another delivery of this object version holds its claim until ${until} and asset "${job.target.uri}" has no event for it yet; handed back, to find its event when redelivered`,
+    );
+  }
+  if (posted.unsure === undefined) return undefined;
+  return {
+    kind: 'transient',
+    reason: `${posted.unsure}, and Airflow may still commit that event: this invocation posts no more and looks for it again`,
+  };
+}
+
+async function attemptOnce(deps: AssetClientDeps, job: AssetJob, posted: Posted): Promise<Attempt> {
   const { target, key } = job;
   try {
     const sent = await deps.auth.headers(timeLeft(job.deadline, deps.now()));
@@ -204,7 +248,7 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attemp
     );
     if ('failure' in check) return check.failure;
     if (check.found) return { kind: 'duplicate' };
-    return await post(deps, job, send, sent, found.id);
+    return afterAbsent(job, posted) ?? (await post(deps, job, send, posted, found.id, sent));
   } catch (err) {
     return unanswered(err);
   }
@@ -214,11 +258,21 @@ async function post(
   deps: AssetClientDeps,
   job: AssetJob,
   send: Send,
-  sent: Credential,
+  posted: Posted,
   id: number,
+  sent: Credential,
 ): Promise<Attempt> {
   const request = recordEventRequest(job.target, id, job.extra);
-  const res = await send(request, answerLimit(request.body));
+  let res: HttpResponse;
+  try {
+    res = await send(request, answerLimit(request.body));
+  } catch (err) {
+    if (err instanceof TransportError && !NOT_SENT.test(err.reason))
+      posted.unsure = `${describeRequest(request)} got no answer (${err.reason})`;
+    throw err;
+  }
+  if (GATEWAY_STATUSES.has(res.status))
+    posted.unsure = `${describeRequest(request)} was answered ${res.status} by a gateway`;
   const verdict = classifyRecord(
     job.target.api,
     { uri: job.target.uri, id, key: job.key },
@@ -257,5 +311,6 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
       authMode: deps.authMode,
     }),
   });
-  return attemptUntilSettled(deps, job.deadline, () => attemptOnce(deps, job), refused401);
+  const posted: Posted = { unsure: undefined };
+  return attemptUntilSettled(deps, job.deadline, () => attemptOnce(deps, job, posted), refused401);
 }
