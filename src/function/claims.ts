@@ -9,7 +9,9 @@
  *
  * A claim is left where it is when its holder is done: a later copy that finds it checks Airflow's
  * events (and finds the event) instead of posting. A lifecycle rule on the claims prefix deletes
- * old ones (docs/assets.md); nothing here depends on them being deleted.
+ * old ones (docs/assets.md); nothing here depends on them being deleted. A holder that hands its
+ * delivery back having posted nothing Airflow may still commit releases its claim, so that the
+ * redelivery goes on at once (an Airflow outage would otherwise add up to an expiry to each event).
  */
 import { randomUUID } from 'node:crypto';
 import type { GsLocation } from '../basics/gs-uri';
@@ -46,7 +48,15 @@ export function claimsLocation(deadLetters: GsLocation): GsLocation {
 }
 
 export type Claim =
-  | { readonly kind: 'held' }
+  | {
+      readonly kind: 'held';
+      /**
+       * Gives the claim up at once (a delete on its generation), for a holder handing its delivery
+       * back with nothing posted that Airflow may still commit: the redelivery need not wait for
+       * the expiry. Never throws: a claim not deleted just expires.
+       */
+      release(timeoutMs: number): Promise<void>;
+    }
   /** Another delivery holds it until `until` (ms since the epoch). */
   | { readonly kind: 'elsewhere'; readonly until: number };
 
@@ -79,7 +89,14 @@ export function createGcsClaims(
           const expiresAt = new Date(now() + expiryMs).toISOString();
           return writeClaim(file, { key, holder, expiresAt }, ifGenerationMatch);
         };
-        return takeWith(write, () => readClaim(file), holder, now);
+        const taken = await takeWith(write, () => readClaim(file), holder, now);
+        if (taken.kind === 'elsewhere') return taken;
+        const release = async (ms: number) => {
+          const ifGenerationMatch = taken.generation;
+          const deleted = file.delete({ ifGenerationMatch }).catch(() => undefined);
+          await withinTime(deleted, ms, `releasing ${name}`).catch(() => undefined);
+        };
+        return { kind: 'held', release } as const;
       });
       return withinTime(work, timeoutMs, where);
     },
@@ -88,12 +105,12 @@ export function createGcsClaims(
 
 type File = ReturnType<ReturnType<Awaited<ReturnType<StorageAccess>>['bucket']>['file']>;
 
-/** true when written, false when the precondition failed (412); throws anything else. */
+/** The generation written, or undefined when the precondition failed (412); throws anything else. */
 async function writeClaim(
   file: File,
   facts: { readonly key: string; readonly holder: string; readonly expiresAt: string },
   ifGenerationMatch: string | number,
-): Promise<boolean> {
+): Promise<string | number | undefined> {
   try {
     await file.save(`${JSON.stringify({ claim: facts.key, ...facts })}\n`, {
       resumable: false,
@@ -101,9 +118,10 @@ async function writeClaim(
       metadata: { metadata: { holder: facts.holder, expiresAt: facts.expiresAt } },
       preconditionOpts: { ifGenerationMatch },
     });
-    return true;
+    // The library keeps the upload's answer, the new object resource, as the file's metadata.
+    return file.metadata.generation ?? 0;
   } catch (err) {
-    if (storageStatus(err) === 412) return false;
+    if (storageStatus(err) === 412) return undefined;
     throw err;
   }
 }
@@ -132,24 +150,34 @@ async function readClaim(file: File): Promise<Found | undefined> {
  * between our write and our read (a person, the lifecycle rule); a claim that reads as ours is a
  * write the library retried after it had landed.
  */
+type Taken =
+  | { readonly kind: 'held'; readonly generation: string | number }
+  | { readonly kind: 'elsewhere'; readonly until: number };
+
 async function takeWith(
-  write: (ifGenerationMatch: string | number) => Promise<boolean>,
+  write: (ifGenerationMatch: string | number) => Promise<string | number | undefined>,
   read: () => Promise<Found | undefined>,
   holder: string,
   now: () => number,
-): Promise<Claim> {
+): Promise<Taken> {
+  const ours = (found: Found | undefined): Taken | undefined =>
+    found?.holder === holder && found.generation !== undefined
+      ? { kind: 'held', generation: found.generation }
+      : undefined;
   let found: Found | undefined;
   for (let round = 0; round < 2; round += 1) {
-    if (await write(0)) return { kind: 'held' };
+    const created = await write(0);
+    if (created !== undefined) return { kind: 'held', generation: created };
     found = await read();
     if (found === undefined) continue;
-    if (found.holder === holder) return { kind: 'held' };
+    const retried = ours(found);
+    if (retried) return retried;
     if (found.until > now()) return { kind: 'elsewhere', until: found.until };
-    if (found.generation !== undefined && (await write(found.generation))) return { kind: 'held' };
+    const taken = found.generation === undefined ? undefined : await write(found.generation);
+    if (taken !== undefined) return { kind: 'held', generation: taken };
     // Someone took it over first: theirs now, for a whole expiry.
     found = await read();
-    if (found?.holder === holder) return { kind: 'held' };
-    return { kind: 'elsewhere', until: found?.until ?? now() };
+    return ours(found) ?? { kind: 'elsewhere', until: found?.until ?? now() };
   }
   return { kind: 'elsewhere', until: found?.until ?? now() };
 }

@@ -120,21 +120,16 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const eventTimeOf = (event: ObjectEvent) =>
     event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
 
-  /**
-   * Until when another delivery holds the object version's claim; undefined when this one holds it
-   * or there are no claims (no DEAD_LETTER_URI).
-   */
-  async function claimedElsewhere(key: string, deadline: Deadline): Promise<number | undefined> {
+  /** The object version's claim (claims.ts); undefined without DEAD_LETTER_URI. */
+  async function claimOf(key: string, deadline: Deadline): Promise<Claim | undefined> {
     if (deps.claims === undefined) return undefined;
-    let claim: Claim;
     try {
-      claim = await deps.claims.take(key, timeLeft(deadline, deps.now()));
+      return await deps.claims.take(key, timeLeft(deadline, deps.now()));
     } catch (err) {
       const why = redact(err instanceof Error ? err.message : String(err));
       // Transient: no copy posts without the claim, and the redelivery tries to take it again.
       throw new DeliveryError(`taking the claim on this object version failed (${why})`);
     }
-    return claim.kind === 'held' ? undefined : claim.until;
   }
 
   /** An asset event for the object version (issue 12): its extra is what a conf would be. */
@@ -159,14 +154,17 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     const { retried, onRetry } = retryLog(fields);
     if (config.api === 'experimental') throw new Error('asset targets need AIRFLOW_API v1 or v2');
     const target = { airflowUrl: config.airflowUrl, api: config.api, uri: fields.assetUri };
-    const elsewhere = await claimedElsewhere(fields.eventKey, deadline);
+    const claim = await claimOf(fields.eventKey, deadline);
     const job = {
       target,
       key: fields.eventKey,
       extra: extra.text,
       deadline,
       eventTimeMs: eventTimeOf(event),
-      ...(elsewhere !== undefined && { claimedElsewhereUntil: elsewhere }),
+      ...(claim?.kind === 'elsewhere' && { claimedElsewhereUntil: claim.until }),
+      ...(claim?.kind === 'held' && {
+        releaseClaim: () => claim.release(timeLeft(deadline, deps.now())),
+      }),
     };
     const result = await recordAssetEvent({ ...clientDeps, onRetry }, job);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };

@@ -104,7 +104,7 @@ describe('claims on asset events in Cloud Storage (issue 16, item 3)', () => {
 
   it('an expired claim is taken over by exactly one of two takers, on its generation', async () => {
     const expired = claimsWith(-1);
-    assert.deepEqual(await expired.take('k-stale', 5000), { kind: 'held' });
+    assert.equal((await expired.take('k-stale', 5000)).kind, 'held');
     const [stale] = gcs.versions(BUCKET, `${CLAIMS}k-stale`);
     assert.ok(stale);
     gcs.uploads.length = 0;
@@ -175,6 +175,29 @@ describe('claims on asset events in Cloud Storage (issue 16, item 3)', () => {
     assert.equal(line.outcome, 'redeliver');
     assert.match(String(line.message), /^taking the claim on this object version failed \(/);
     assert.equal(airflow.posts.length, 0);
+  });
+
+  it('a holder handed back after Airflow refused every POST (503) releases its claim: the redelivery posts at once', async () => {
+    airflow.faults = (req) => (req.method === 'POST' ? { kind: 'status', status: 503 } : undefined);
+    const fn = inProcess(env());
+    const d = delivery();
+    await assert.rejects(fn.pipeline(d), DeliveryError);
+    assert.equal(gcs.live(BUCKET, `${CLAIMS}${keyOf(d)}`).length, 0, 'released');
+    airflow.faults = undefined;
+    assert.equal(await inProcess(env()).pipeline(d), 'created');
+    assert.equal(eventsFor(keyOf(d)).length, 1);
+  });
+
+  it('a holder handed back after a POST with no answer keeps its claim: the redelivery only checks', async () => {
+    let posts = 0;
+    airflow.faults = (req) =>
+      req.method === 'POST' && (posts += 1) === 1 ? { kind: 'reset' } : undefined;
+    const fn = inProcess(env());
+    const d = delivery();
+    await assert.rejects(fn.pipeline(d), /Airflow may still commit that event/);
+    assert.equal(gcs.live(BUCKET, `${CLAIMS}${keyOf(d)}`).length, 1, 'kept');
+    await assert.rejects(inProcess(env()).pipeline(d), /holds its claim until/);
+    assert.equal(posts, 1, 'nothing posted while the first POST may still commit');
   });
 
   it('30 objects each delivered to two instances at the same moment, POSTs taking 40 ms: 30 events', async () => {

@@ -75,6 +75,8 @@ export interface AssetJob {
    * this one only checks, and is handed back unless the event is already there.
    */
   readonly claimedElsewhereUntil?: number;
+  /** Gives up this delivery's claim, when it is handed back with nothing Airflow may still commit. */
+  readonly releaseClaim?: () => Promise<void>;
 }
 
 /** What one invocation learnt from its own POSTs: why one of them may still be committed. */
@@ -312,5 +314,17 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
     }),
   });
   const posted: Posted = { unsure: undefined };
-  return attemptUntilSettled(deps, job.deadline, () => attemptOnce(deps, job, posted), refused401);
+  const settled = attemptUntilSettled(
+    deps,
+    job.deadline,
+    () => attemptOnce(deps, job, posted),
+    refused401,
+  );
+  const release = job.releaseClaim;
+  if (release === undefined) return settled;
+  return settled.catch(async (err: unknown) => {
+    // The redelivery may go on at once: nothing of ours can still appear among the events.
+    if (err instanceof DeliveryError && posted.unsure === undefined) await release();
+    throw err;
+  });
 }
