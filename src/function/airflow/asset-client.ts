@@ -28,6 +28,7 @@ import type { Attempt, AttemptDeps, AttemptResult, Permanent } from './attempts'
 import { attemptUntilSettled, header, unanswered, withinGrace } from './attempts';
 import { DeliveryError } from '../errors/delivery-error';
 import { answerLimit } from './client';
+import { OwnPosts } from './own-posts';
 import { assetMissingMessage, failureMessage } from './messages';
 
 /** What the instance remembers across deliveries: asset ids, and each asset's ledger. */
@@ -78,19 +79,6 @@ export interface AssetJob {
   /** Gives up this delivery's claim, when it is handed back with nothing Airflow may still commit. */
   readonly releaseClaim?: () => Promise<void>;
 }
-
-/** What one invocation learnt from its own POSTs: why one of them may still be committed. */
-interface Posted {
-  unsure: string | undefined;
-}
-
-/** No request left this machine: such a POST cannot have been recorded. */
-const NOT_SENT = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN)\b/;
-/**
- * A gateway's answer (Composer's proxy, IAP, a load balancer): the web server behind it may have
- * recorded the event and be committing it still. Airflow's own errors (500, 503) roll back.
- */
-const GATEWAY_STATUSES = new Set([502, 504]);
 
 /** Pages of assets matching the URI read before giving up on finding it exactly. */
 const MAX_LOOKUP_PAGES = 20;
@@ -199,27 +187,11 @@ function inTime<T>(deps: AssetClientDeps, job: AssetJob, work: Promise<T>, what:
   return within(work, ms, () => new TransportError(what, `TIMEOUT: not done within ${ms} ms`));
 }
 
-/**
- * After the check found nothing. A copy whose claim is elsewhere is handed back (a DeliveryError:
- * the platform redelivers, and the next delivery finds the holder's event). After a POST of ours
- * that may still commit, posting again could record twice: only checks follow, until the budget
- * ends and the platform redelivers.
- */
-function afterAbsent(job: AssetJob, posted: Posted): Attempt | undefined {
-  if (job.claimedElsewhereUntil !== undefined) {
-    const until = new Date(job.claimedElsewhereUntil).toISOString();
-    throw new DeliveryError(
-      `another delivery of this object version holds its claim until ${until} and asset "${job.target.uri}" has no event for it yet; handed back, to find its event when redelivered`,
-    );
-  }
-  if (posted.unsure === undefined) return undefined;
-  return {
-    kind: 'transient',
-    reason: `${posted.unsure}, and Airflow may still commit that event: this invocation posts no more and looks for it again`,
-  };
-}
-
-async function attemptOnce(deps: AssetClientDeps, job: AssetJob, posted: Posted): Promise<Attempt> {
+async function attemptOnce(
+  deps: AssetClientDeps,
+  job: AssetJob,
+  posted: OwnPosts,
+): Promise<Attempt> {
   const { target, key } = job;
   try {
     const sent = await deps.auth.headers(timeLeft(job.deadline, deps.now()));
@@ -250,7 +222,10 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob, posted: Posted)
     );
     if ('failure' in check) return check.failure;
     if (check.found) return { kind: 'duplicate' };
-    return afterAbsent(job, posted) ?? (await post(deps, job, send, posted, found.id, sent));
+    return (
+      posted.afterAbsent(job.claimedElsewhereUntil, target.uri) ??
+      (await post(deps, job, send, posted, found.id, sent))
+    );
   } catch (err) {
     return unanswered(err);
   }
@@ -260,7 +235,7 @@ async function post(
   deps: AssetClientDeps,
   job: AssetJob,
   send: Send,
-  posted: Posted,
+  posted: OwnPosts,
   id: number,
   sent: Credential,
 ): Promise<Attempt> {
@@ -269,12 +244,10 @@ async function post(
   try {
     res = await send(request, answerLimit(request.body));
   } catch (err) {
-    if (err instanceof TransportError && !NOT_SENT.test(err.reason))
-      posted.unsure = `${describeRequest(request)} got no answer (${err.reason})`;
+    posted.failed(describeRequest(request), err);
     throw err;
   }
-  if (GATEWAY_STATUSES.has(res.status))
-    posted.unsure = `${describeRequest(request)} was answered ${res.status} by a gateway`;
+  posted.answered(describeRequest(request), res.status);
   const verdict = classifyRecord(
     job.target.api,
     { uri: job.target.uri, id, key: job.key },
@@ -313,7 +286,7 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
       authMode: deps.authMode,
     }),
   });
-  const posted: Posted = { unsure: undefined };
+  const posted = new OwnPosts();
   const settled = attemptUntilSettled(
     deps,
     job.deadline,
@@ -324,7 +297,7 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
   if (release === undefined) return settled;
   return settled.catch(async (err: unknown) => {
     // The redelivery may go on at once: nothing of ours can still appear among the events.
-    if (err instanceof DeliveryError && posted.unsure === undefined) await release();
+    if (err instanceof DeliveryError && !posted.mayStillCommit) await release();
     throw err;
   });
 }
