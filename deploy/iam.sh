@@ -15,7 +15,8 @@
 #   service-agent), which publishes the bucket's events; deploy/deploy.sh adds roles/run.invoker;
 # - content routes: roles/storage.objectViewer on each bucket read, nothing wider;
 # - DEAD_LETTER_URI: roles/storage.objectUser on the dead-letter bucket only (create, get, list,
-#   delete: records are written once and deleted by replay).
+#   delete: records are written once and deleted by replay; asset routes' claims beside them are
+#   written, read and deleted by the function, docs/assets.md#exactly-once).
 # The rules live in src/planner/plan-iam.ts, so the dry run and the real run are the same commands.
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run-plan.sh" iam "$@"
