@@ -9,6 +9,7 @@ import { AssetMemory, recordAssetEvent } from './airflow/asset-client';
 import { triggerDagRun } from './airflow/client';
 import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
+import type { Claim, ClaimStore } from './claims';
 import { serializeConf } from './conf';
 import type { Config } from './config';
 import { fallbackTarget } from './config';
@@ -38,6 +39,8 @@ export interface PipelineDeps {
   readonly readContent?: ContentReader;
   /** Besides the log; see DEAD_LETTER_URI. */
   readonly deadLetters?: DeadLetterStore;
+  /** Keeps two copies of one asset event from both posting (beside the dead letters). */
+  readonly claims?: ClaimStore;
   readonly now: () => number;
   readonly random: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -71,8 +74,15 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
     logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
     backoff,
-    /** Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. */
-    assets: new AssetMemory(deps.now, config.contentMaxBytes),
+    /**
+     * Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. Airflow
+     * may commit an event as late as one invocation's bound after stamping it (issue 16).
+     */
+    assets: new AssetMemory(
+      deps.now,
+      config.retryBudgetMs + config.requestTimeoutMs,
+      config.contentMaxBytes,
+    ),
   };
 
   /**
@@ -114,6 +124,18 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const eventTimeOf = (event: ObjectEvent) =>
     event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
 
+  /** The object version's claim (claims.ts); undefined without DEAD_LETTER_URI. */
+  async function claimOf(key: string, deadline: Deadline): Promise<Claim | undefined> {
+    if (deps.claims === undefined) return undefined;
+    try {
+      return await deps.claims.take(key, timeLeft(deadline, deps.now()));
+    } catch (err) {
+      const why = redact(err instanceof Error ? err.message : String(err));
+      // Transient: no copy posts without the claim, and the redelivery tries to take it again.
+      throw new DeliveryError(`taking the claim on this object version failed (${why})`);
+    }
+  }
+
   /** An asset event for the object version (issue 12): its extra is what a conf would be. */
   async function record(
     decision: Extract<Decision, { kind: 'record' }>,
@@ -136,12 +158,17 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     const { retried, onRetry } = retryLog(fields);
     if (config.api === 'experimental') throw new Error('asset targets need AIRFLOW_API v1 or v2');
     const target = { airflowUrl: config.airflowUrl, api: config.api, uri: fields.assetUri };
+    const claim = await claimOf(fields.eventKey, deadline);
     const job = {
       target,
       key: fields.eventKey,
       extra: extra.text,
       deadline,
       eventTimeMs: eventTimeOf(event),
+      ...(claim?.kind === 'elsewhere' && { claimedElsewhereUntil: claim.until }),
+      ...(claim?.kind === 'held' && {
+        releaseClaim: () => claim.release(timeLeft(deadline, deps.now())),
+      }),
     };
     const result = await recordAssetEvent({ ...clientDeps, onRetry }, job);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };
