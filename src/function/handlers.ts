@@ -6,6 +6,8 @@ import { DeliveryError } from './errors/delivery-error';
 import type { Delivery } from './event';
 import { fromCloudEvent, fromLegacy } from './event';
 import type { Instance } from './instance';
+import type { Platform } from './platform';
+import { EVENTARC, legacyPlatform } from './platform';
 import { redact } from '../basics/redact';
 
 /**
@@ -54,9 +56,9 @@ function outsideFrameworkDomain<T>(work: () => Promise<T>): Promise<T> {
 
 const isFrame = (line: string): boolean => line.startsWith('    at ');
 
-async function handle(instance: Instance, delivery: Delivery): Promise<void> {
+async function handle(instance: Instance, delivery: Delivery, platform: Platform): Promise<void> {
   try {
-    await instance.pipeline(delivery);
+    await instance.pipeline(delivery, { platform });
   } catch (err) {
     // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
     // where the stack goes too (its frames only: the message line is outside text), then let the
@@ -84,12 +86,19 @@ export interface Handlers {
 /**
  * The entry points of one instance (the Functions Framework's `testing.ts` idea): index.ts builds
  * them from the instance started at cold start, and tests from their own, in-process, served by
- * the framework's own test server.
+ * the framework's own test server. Each tells the pipeline which platform delivered, for the
+ * last-chance rule (platform.ts; `env` says whether the instance runs on Cloud Run).
  */
-export function createHandlers(instance: Instance): Handlers {
+export function createHandlers(
+  instance: Instance,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Handlers {
   return {
-    triggerDag: (event) => outsideFrameworkDomain(() => handle(instance, fromCloudEvent(event))),
+    triggerDag: (event) =>
+      outsideFrameworkDomain(() => handle(instance, fromCloudEvent(event), EVENTARC)),
     triggerDagBackground: (data, context) =>
-      outsideFrameworkDomain(() => handle(instance, fromLegacy(data, context))),
+      outsideFrameworkDomain(() =>
+        handle(instance, fromLegacy(data, context), legacyPlatform(context, env)),
+      ),
   };
 }

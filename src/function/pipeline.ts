@@ -15,6 +15,8 @@ import { fallbackTarget } from './config';
 import type { DeadLetterStore } from './dead-letters';
 import type { Decision, LineFields } from './decision';
 import { decide, lineFieldsOf } from './decision';
+import type { Platform } from './platform';
+import { lastChance, mayReachLastChance } from './platform';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery, ObjectEvent } from './event';
 import { DEFAULT_BACKOFF } from './retry';
@@ -46,7 +48,19 @@ export interface PipelineDeps {
 export interface HandleOptions {
   /** Replays pass false: a dead letter is old by nature. */
   readonly checkAge?: boolean;
+  /**
+   * The platform that delivered, which keeps a failing event only so long (issue 16): its
+   * handlers pass it. The trigger tool and replay are no platform: they hand every transient
+   * failure back to the person running them.
+   */
+  readonly platform?: Platform;
 }
+
+/**
+ * The most a delivery that may meet its last chance sets aside for its dead letter: one small
+ * write to Cloud Storage, which takes well under a second when the store answers.
+ */
+const DEAD_LETTER_RESERVE_MS = 10_000;
 
 /**
  * Handles one delivery to the end: a DAG run (created or already there), a deliberate skip, or a
@@ -111,8 +125,8 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     return { retried, onRetry };
   }
 
-  const eventTimeOf = (event: ObjectEvent) =>
-    event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
+  const timeOf = (time: string | null) => (time === null ? Number.NaN : Date.parse(time));
+  const eventTimeOf = (event: ObjectEvent) => timeOf(event.meta.time);
 
   /** An asset event for the object version (issue 12): its extra is what a conf would be. */
   async function record(
@@ -220,7 +234,14 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     options: HandleOptions,
   ): Decision | { readonly kind: 'fault'; readonly fields: LineFields; readonly error: unknown } {
     try {
-      return decide(delivery, { screen, route, nowMs, checkAge: options.checkAge ?? true });
+      const { platform } = options;
+      return decide(delivery, {
+        screen,
+        route,
+        nowMs,
+        checkAge: options.checkAge ?? true,
+        platform,
+      });
     } catch (error) {
       return { kind: 'fault', fields: lineFieldsOf(delivery), error };
     }
@@ -243,15 +264,75 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     }
   }
 
+  /**
+   * A transient failure that may be the event's last chance (platform.ts): kept as a dead letter
+   * with one line saying why, rather than handed back to a platform that would drop it. When even
+   * the dead letter cannot be kept, the line says the event may be lost and carries the delivery,
+   * and the platform gets the failure: if it can still redeliver, it will.
+   */
+  async function keepLastChance(
+    failure: DeliveryError,
+    why: string,
+    fields: LineFields,
+    delivery: Delivery,
+    deadline: Deadline,
+  ): Promise<Settled> {
+    const reason = `Last chance: ${failure.reason}; ${why}, so it is kept as a dead letter to replay rather than handed back to be dropped`;
+    const facts = {
+      reason,
+      status: null,
+      dagId: fields.dagId ?? null,
+      runId: fields.runId ?? fields.eventKey ?? null,
+      ...(fields.assetUri !== undefined && { assetUri: fields.assetUri }),
+    };
+    try {
+      return await settle.deadLetter(
+        fields,
+        'failed',
+        facts,
+        delivery,
+        timeLeft(deadline, deps.now()),
+      );
+    } catch (err) {
+      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+      const store = redact(cause instanceof Error ? cause.message : String(cause));
+      const lost = new DeliveryError(
+        `${failure.reason}; ${why}, and its dead letter could not be kept (${store}): the event may be lost (its delivery is in this line)`,
+      );
+      logger.error({ ...fields, outcome: 'redeliver', mayBeLost: true, delivery }, lost.message);
+      throw lost;
+    }
+  }
+
+  /**
+   * A delivery whose failure could be a last chance keeps time for its dead letter: its work ends
+   * that much before the invocation's bound, so a request that hangs to the end cannot leave the
+   * dead letter without time to be written.
+   */
+  function workDeadline(deadline: Deadline, eventTimeMs: number, platform?: Platform): Deadline {
+    if (platform === undefined || deps.deadLetters === undefined) return deadline;
+    if (!mayReachLastChance(platform, eventTimeMs, deadline.endsAt)) return deadline;
+    const reserve = Math.min(DEAD_LETTER_RESERVE_MS, (deadline.endsAt - deadline.startedAt) / 4);
+    return { ...deadline, endsAt: deadline.endsAt - Math.floor(reserve) };
+  }
+
   return async (delivery, options = {}) => {
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     const decision = decideOrFault(delivery, deadline.startedAt, options);
+    const eventTimeMs = timeOf(delivery.meta.time);
+    const { platform } = options;
     try {
-      return await settleDelivery(decision, delivery, deadline);
+      return await settleDelivery(
+        decision,
+        delivery,
+        workDeadline(deadline, eventTimeMs, platform),
+      );
     } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      const why = platform && lastChance(platform, eventTimeMs, deps.now());
+      if (why !== undefined) return keepLastChance(err, why, decision.fields, delivery, deadline);
       // The delivery's one line when the platform must redeliver, with what was decided.
-      if (err instanceof DeliveryError)
-        logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
+      logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
       throw err;
     }
   };
