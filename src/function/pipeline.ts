@@ -15,8 +15,9 @@ import { fallbackTarget } from './config';
 import type { DeadLetterStore } from './dead-letters';
 import type { Decision, LineFields } from './decision';
 import { decide, lineFieldsOf } from './decision';
+import { createLastChance } from './last-chance';
 import type { Platform } from './platform';
-import { lastChance, mayReachLastChance } from './platform';
+import { lastChance } from './platform';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery, ObjectEvent } from './event';
 import { DEFAULT_BACKOFF } from './retry';
@@ -57,12 +58,6 @@ export interface HandleOptions {
 }
 
 /**
- * The most a delivery that may meet its last chance sets aside for its dead letter: one small
- * write to Cloud Storage, which takes well under a second when the store answers.
- */
-const DEAD_LETTER_RESERVE_MS = 10_000;
-
-/**
  * Handles one delivery to the end: a DAG run (created or already there), a deliberate skip, or a
  * dead letter. Throws only a DeliveryError, when the platform must redeliver.
  */
@@ -76,6 +71,7 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const screen = createScreen(config);
   const route = createRouter(config.routes, fallbackTarget(config));
   const settle = createSettler(deps);
+  const lastChances = createLastChance({ ...deps, settle });
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
   const clock = attemptClock();
   /** What every delivery's Airflow client shares; each adds its own `onRetry`. */
@@ -264,58 +260,6 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     }
   }
 
-  /**
-   * A transient failure that may be the event's last chance (platform.ts): kept as a dead letter
-   * with one line saying why, rather than handed back to a platform that would drop it. When even
-   * the dead letter cannot be kept, the line says the event may be lost and carries the delivery,
-   * and the platform gets the failure: if it can still redeliver, it will.
-   */
-  async function keepLastChance(
-    failure: DeliveryError,
-    why: string,
-    fields: LineFields,
-    delivery: Delivery,
-    deadline: Deadline,
-  ): Promise<Settled> {
-    const reason = `Last chance: ${failure.reason}; ${why}, so it is kept as a dead letter to replay rather than handed back to be dropped`;
-    const facts = {
-      reason,
-      status: null,
-      dagId: fields.dagId ?? null,
-      runId: fields.runId ?? fields.eventKey ?? null,
-      ...(fields.assetUri !== undefined && { assetUri: fields.assetUri }),
-    };
-    try {
-      return await settle.deadLetter(
-        fields,
-        'failed',
-        facts,
-        delivery,
-        timeLeft(deadline, deps.now()),
-      );
-    } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-      const store = redact(cause instanceof Error ? cause.message : String(cause));
-      const lost = new DeliveryError(
-        `${failure.reason}; ${why}, and its dead letter could not be kept (${store}): the event may be lost (its delivery is in this line)`,
-      );
-      logger.error({ ...fields, outcome: 'redeliver', mayBeLost: true, delivery }, lost.message);
-      throw lost;
-    }
-  }
-
-  /**
-   * A delivery whose failure could be a last chance keeps time for its dead letter: its work ends
-   * that much before the invocation's bound, so a request that hangs to the end cannot leave the
-   * dead letter without time to be written.
-   */
-  function workDeadline(deadline: Deadline, eventTimeMs: number, platform?: Platform): Deadline {
-    if (platform === undefined || deps.deadLetters === undefined) return deadline;
-    if (!mayReachLastChance(platform, eventTimeMs, deadline.endsAt)) return deadline;
-    const reserve = Math.min(DEAD_LETTER_RESERVE_MS, (deadline.endsAt - deadline.startedAt) / 4);
-    return { ...deadline, endsAt: deadline.endsAt - Math.floor(reserve) };
-  }
-
   return async (delivery, options = {}) => {
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     const decision = decideOrFault(delivery, deadline.startedAt, options);
@@ -325,12 +269,12 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       return await settleDelivery(
         decision,
         delivery,
-        workDeadline(deadline, eventTimeMs, platform),
+        lastChances.workDeadline(deadline, eventTimeMs, platform),
       );
     } catch (err) {
       if (!(err instanceof DeliveryError)) throw err;
       const why = platform && lastChance(platform, eventTimeMs, deps.now());
-      if (why !== undefined) return keepLastChance(err, why, decision.fields, delivery, deadline);
+      if (why !== undefined) return lastChances.keep(err, why, decision.fields, delivery, deadline);
       // The delivery's one line when the platform must redeliver, with what was decided.
       logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
       throw err;
