@@ -153,4 +153,17 @@ describe('the last chance, for every kind of transient failure', () => {
       }
     });
   }
+
+  it('two copies of one last-chance delivery at once, on two instances: both acked, one record', async () => {
+    airflow.faults = unavailable;
+    const d = delivery('dag/twice.csv', LAST);
+    const [a, b] = [inProcess(env()), inProcess(env())];
+    const before = gcs.live('dead-letters', 'lc/').length;
+    const outcomes = await Promise.all([
+      a.pipeline(d, { platform: EVENTARC }),
+      b.pipeline(d, { platform: EVENTARC }),
+    ]);
+    assert.deepEqual(outcomes, ['failed', 'failed'], 'the second write finds the first (412)');
+    assert.equal(gcs.live('dead-letters', 'lc/').length, before + 1);
+  });
 });
