@@ -8,14 +8,17 @@
 # - deployers: roles/iam.serviceAccountUser on the function's accounts only, so they may deploy as them;
 # - roles/composer.user on the project for AUTH_MODE=google (Composer 2/3) and AUTH_MODE=iap
 #   (Composer 1, where IAP admits a caller only with composer.environments.get);
-# - buildServiceAccount: created if it is an id of this project, with roles/logging.logWriter,
-#   roles/artifactregistry.writer and roles/storage.objectViewer (what a function build needs);
+# - buildServiceAccount: created if it is an id of this project, with what Google lists for a build:
+#   roles/logging.logWriter, roles/artifactregistry.writer and roles/storage.objectAdmin (functions
+#   deploy), or roles/run.builder (--cloud-run);
 # - 2nd gen and --cloud-run: roles/eventarc.eventReceiver for the trigger's account, and
 #   roles/pubsub.publisher for the project's Cloud Storage service agent (found with gcloud storage
 #   service-agent), which publishes the bucket's events; deploy/deploy.sh adds roles/run.invoker;
 # - content routes: roles/storage.objectViewer on each bucket read, nothing wider;
-# - DEAD_LETTER_URI: roles/storage.objectUser on the dead-letter bucket only (create, get, list,
-#   delete: records are written once and deleted by replay).
+# - DEAD_LETTER_URI: the function's account is the only writer of the prefix besides admins, since
+#   replay runs what a record says: uniform bucket-level access on the dead-letter bucket, then
+#   roles/storage.objectUser with an IAM condition on the prefix; each of replayers gets a custom
+#   role with storage.objects.get, list and delete only (it cannot write a record).
 # The rules live in src/planner/plan-iam.ts, so the dry run and the real run are the same commands.
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run-plan.sh" iam "$@"

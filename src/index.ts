@@ -1,7 +1,6 @@
 import * as functions from '@google-cloud/functions-framework';
-import { createHandlers } from './function/handlers';
-import { startInstance } from './function/start';
+import { startFunction } from './function/start';
 
-const { triggerDag, triggerDagBackground } = createHandlers(startInstance(process.env));
+const { triggerDag, triggerDagBackground } = startFunction(process.env);
 functions.cloudEvent('triggerDag', triggerDag);
 export { triggerDag, triggerDagBackground };

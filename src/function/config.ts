@@ -5,6 +5,7 @@ import type { GsLocation } from '../basics/gs-uri';
 import { isOAuthClientId } from '../basics/google';
 import { asPrefix, parseGsUri } from '../basics/gs-uri';
 import { isHttpsOrLoopback } from '../basics/loopback';
+import { shownUrl } from '../basics/secret-text';
 import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
 import type { Route, Target } from './routes';
@@ -73,14 +74,33 @@ export const DEFAULT_EXCLUDE = [
 
 export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
 
-function isAirflowUrl(raw: string): boolean {
-  if (!URL.canParse(raw)) return false;
-  const url = new URL(raw);
-  if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    return false;
-  }
-  return isHttpsOrLoopback(raw);
-}
+/**
+ * Where Airflow credentials belong instead of AIRFLOW_URL: the modes that exist (AUTH_MODES). A
+ * URL's user info or query would be sent with every request, and quoted by every error about it.
+ */
+export const CREDENTIALS_BELONG =
+  'credentials do not belong in AIRFLOW_URL; use AUTH_MODE=iap (with IAP_CLIENT_ID) or ' +
+  'AUTH_MODE=google, with which the function signs in as its service account';
+
+const urlOf = (raw: string): URL | undefined => (URL.canParse(raw) ? new URL(raw) : undefined);
+
+/** AIRFLOW_URL's checks, each with its own line (issue 17, item 3: say where credentials go). */
+const airflowUrl = v.pipe(
+  v.string(),
+  v.check(
+    (raw) => urlOf(raw) !== undefined && isHttpsOrLoopback(raw),
+    'must be the Airflow web server base URL, https:// (http:// only for localhost)',
+  ),
+  v.check((raw) => {
+    const url = urlOf(raw);
+    return url === undefined || (url.username === '' && url.password === '');
+  }, `holds a user name or password before "@": ${CREDENTIALS_BELONG}`),
+  v.check(
+    (raw) => (urlOf(raw)?.search ?? '') === '',
+    `has a query ("?…"), which would go to every request: ${CREDENTIALS_BELONG}; drop anything else`,
+  ),
+  v.check((raw) => (urlOf(raw)?.hash ?? '') === '', 'has a fragment ("#…"): drop it'),
+);
 
 /**
  * The REST API part of a URL path, if any: `https://host/api/v1` would make every request go to
@@ -122,12 +142,7 @@ const globList = v.pipe(
 const SETTINGS = {
   AIRFLOW_URL: v.optional(
     v.pipe(
-      v.string(),
-      v.check(
-        isAirflowUrl,
-        'must be the Airflow web server base URL, https:// (http:// only for localhost), ' +
-          'without query or credentials',
-      ),
+      airflowUrl,
       v.check(
         (url) => apiPathOf(url) === undefined,
         'must be the web server base URL without the REST API path: the function adds ' +
@@ -227,9 +242,10 @@ function resolveRoutes(s: Settings, readFile: (path: string) => string): Route[]
       value = yaml.parse(readFile(s.ROUTES_FILE));
     } else return [];
   } catch (err) {
-    throw new ConfigError([
-      `${name} cannot be read: ${err instanceof Error ? err.message : String(err)}`,
-    ]);
+    // The first line only: yaml's message goes on with an excerpt of the file, which may hold a
+    // route's conf (ConfigError still hides what looks like a secret in the rest).
+    const why = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    throw new ConfigError([`${name} cannot be read: ${why}`]);
   }
   const parsed = parseRoutes(value, name);
   if ('problems' in parsed) throw new ConfigError(parsed.problems);
@@ -275,6 +291,10 @@ function resolveDeadLetters(s: Settings): GsLocation | null {
   return location === undefined ? null : { bucket: location.bucket, path: asPrefix(location.path) };
 }
 
+/** A setting's value as a problem quotes it: a URL without its secret parts (ConfigError hides the rest). */
+const shown = (name: string, value: string | undefined): string =>
+  JSON.stringify(name === 'AIRFLOW_URL' && value !== undefined ? shownUrl(value) : value);
+
 /**
  * Reads the settings from `env` (pure given `env` and `readFile`, which only ROUTES_FILE uses: pass
  * `process.env` or a test's own table). Empty values
@@ -294,7 +314,7 @@ export function parseConfig(
       result.issues.map((issue) => {
         const key = issue.path?.[0]?.key;
         const name = typeof key === 'string' ? key : 'configuration';
-        return `${name} ${issue.message} (got ${JSON.stringify(input[name])})`;
+        return `${name} ${issue.message} (got ${shown(name, input[name])})`;
       }),
     );
   }

@@ -5,7 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
+import { within } from '../basics/deadline';
 import type { GsLocation } from '../basics/gs-uri';
+import { formatGsUri } from '../basics/gs-uri';
 import type { Delivery } from './event';
 import type { StorageAccess } from './storage/client';
 import { storageStatus, withinTime } from './storage/client';
@@ -159,32 +161,51 @@ export interface ListedDeadLetter {
   readonly generation: string | number | undefined;
 }
 
+/** `work`, or an error naming the storage call once `ms` has passed (replay's own bound). */
+const bounded = <T>(work: Promise<T>, ms: number, what: string): Promise<T> =>
+  within(work, ms, () => new Error(`${what} took longer than ${ms} ms`));
+
 /**
- * The records under `location` (folder placeholders left out), every page. Throws what Cloud
- * Storage throws; not raced against a time limit: a listing may take many pages, and each request
- * already has the client's timeout and few retries.
+ * The records under `location` (folder placeholders left out), page by page, each page within
+ * `pageTimeoutMs`: a Cloud Storage that accepts a request and never answers must end the listing
+ * with a line, not hold the replay (issue 16 item 9). The library's own timeout and few retries
+ * bound each request too, but not a page's retries together, and 8.4.0 can hang between them
+ * (LIBRARY-FACTS.md). Throws what Cloud Storage throws.
  */
 export async function listDeadLetters(
   storage: StorageAccess,
   location: GsLocation,
+  pageTimeoutMs: number,
 ): Promise<ListedDeadLetter[]> {
   const bucket = (await storage()).bucket(location.bucket);
-  const [files] = await bucket.getFiles({ prefix: location.path, autoPaginate: true });
-  return files
-    .filter((file) => !file.name.endsWith('/'))
-    .map((file) => ({
-      bucket: location.bucket,
-      name: file.name,
-      generation: file.metadata.generation,
-    }));
+  const where = `listing ${formatGsUri(location)}`;
+  const listed: ListedDeadLetter[] = [];
+  let pageToken: string | undefined;
+  do {
+    const query = { prefix: location.path, autoPaginate: false, ...(pageToken && { pageToken }) };
+    const [files, next] = await bounded(bucket.getFiles(query), pageTimeoutMs, where);
+    for (const file of files) {
+      if (file.name.endsWith('/')) continue;
+      listed.push({
+        bucket: location.bucket,
+        name: file.name,
+        generation: file.metadata.generation,
+      });
+    }
+    // The next page's query, or null on the last page (the typings say an object).
+    const more = next as { readonly pageToken?: string } | null;
+    pageToken = more?.pageToken;
+  } while (pageToken !== undefined && pageToken !== '');
+  return listed;
 }
 
 export type ReadDeadLetter =
-  | { readonly kind: 'record'; readonly record: DeadLetter }
+  /** `text`: as stored, for a report that must keep what it drops (replay --discard). */
+  | { readonly kind: 'record'; readonly record: DeadLetter; readonly text: string }
   /** Gone before it was read (404): another replay or a person deleted it. */
   | { readonly kind: 'gone' }
   /** There, but not a dead letter. */
-  | { readonly kind: 'unreadable' };
+  | { readonly kind: 'unreadable'; readonly text: string };
 
 /** Reads the listed version within `timeoutMs`; throws any storage failure but a 404. */
 export async function readDeadLetter(
@@ -199,13 +220,14 @@ export async function readDeadLetter(
   let bytes: Buffer;
   try {
     const where = `reading gs://${listed.bucket}/${listed.name}`;
-    [bytes] = await withinTime(file.download(), timeoutMs, where);
+    [bytes] = await bounded(file.download(), timeoutMs, where);
   } catch (err) {
     if (storageStatus(err) === 404) return { kind: 'gone' };
     throw err;
   }
-  const record = parseDeadLetter(bytes.toString('utf8'));
-  return record === undefined ? { kind: 'unreadable' } : { kind: 'record', record };
+  const text = bytes.toString('utf8');
+  const record = parseDeadLetter(text);
+  return record === undefined ? { kind: 'unreadable', text } : { kind: 'record', record, text };
 }
 
 /**
@@ -222,7 +244,7 @@ export async function deleteDeadLetter(
   try {
     const where = `deleting gs://${listed.bucket}/${listed.name}`;
     const ifGenerationMatch = listed.generation ?? 0;
-    await withinTime(file.delete({ ifGenerationMatch }), timeoutMs, where);
+    await bounded(file.delete({ ifGenerationMatch }), timeoutMs, where);
     return 'deleted';
   } catch (err) {
     const status = storageStatus(err);

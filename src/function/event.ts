@@ -1,3 +1,4 @@
+import { canonicalGeneration } from '../basics/generation';
 import { isRecord } from '../basics/records';
 
 /**
@@ -109,17 +110,30 @@ export function fromLegacy(data: unknown, context: unknown): Delivery {
   };
 }
 
-function generationOf(value: unknown): string | null {
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return value;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
-  return null;
-}
-
 function describe(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'string' ? 'a string' : `a ${typeof value}`;
+}
+
+/**
+ * The generation's digits, or why there are none. One rule for the function, replay and trigger
+ * (basics/generation.ts): `0001764057600000001` is the version `1764057600000001` spelled so that
+ * it would make a second run id, so it is malformed here, never a second run (issue 17 item 2).
+ */
+function generationReason(
+  value: unknown,
+):
+  | { readonly ok: true; readonly generation: string }
+  | { readonly ok: false; readonly reason: string } {
+  const checked = canonicalGeneration(value);
+  if (checked.ok) return checked;
+  const digits = typeof value === 'string' && /^\d{1,20}$/.test(value);
+  const reason = digits
+    ? `the object data's "generation" ${JSON.stringify(value)} ${checked.problem}`
+    : `the object data's "generation" is ${describe(value)}, not a whole number`;
+  return { ok: false, reason };
 }
 
 /** Decide whether a delivery names a new object version, and if not, why. */
@@ -159,16 +173,10 @@ export function parseDelivery(delivery: Delivery): Parsed {
       reason: `the object data lacks a non-empty string ${what}`,
     };
   }
-  const generation = generationOf(data['generation']);
-  if (generation === null) {
-    return {
-      ok: false,
-      kind: 'malformed',
-      reason: `the object data's "generation" is ${describe(data['generation'])}, not a whole number`,
-    };
-  }
+  const generation = generationReason(data['generation']);
+  if (!generation.ok) return { ok: false, kind: 'malformed', reason: generation.reason };
   return {
     ok: true,
-    event: { meta, data, bucket, name, generation },
+    event: { meta, data, bucket, name, generation: generation.generation },
   };
 }

@@ -1,6 +1,11 @@
+import { createLogger } from '../basics/log';
+import { closableStdout, createDrain } from './drain';
 import { ConfigError } from './errors/config-error';
-import type { Instance } from './instance';
+import type { Handlers } from './handlers';
+import { createHandlers } from './handlers';
+import type { Instance, InstanceOptions } from './instance';
 import { createInstance } from './instance';
+import { deferFrameworkSigterm } from './sigterm';
 
 /** sysexits.h EX_CONFIG: the instance stopped on its configuration, not on a crash. */
 const EXIT_CONFIG = 78;
@@ -16,11 +21,27 @@ const EXIT_CONFIG = 78;
  * (functions-framework build/src/loader.js, getUserFunction), which reads like a crash (issue 9).
  * The logger writes synchronously, so the line is out before the exit.
  */
-export function startInstance(env: Readonly<Record<string, string | undefined>>): Instance {
+export function startInstance(
+  env: Readonly<Record<string, string | undefined>>,
+  options: InstanceOptions = {},
+): Instance {
   try {
-    return createInstance(env, { prewarm: true });
+    return createInstance(env, { ...options, prewarm: true });
   } catch (err) {
     if (err instanceof ConfigError) process.exit(EXIT_CONFIG);
     throw err;
   }
+}
+
+/**
+ * The entry points of the instance started at cold start, with its shutdown: on SIGTERM the
+ * deliveries in flight finish within the grace, or are handed back with their lines, before the
+ * framework exits (src/function/drain.ts, src/function/sigterm.ts; issue 17, item 4).
+ */
+export function startFunction(env: Readonly<Record<string, string | undefined>>): Handlers {
+  const stdout = closableStdout();
+  const instance = startInstance(env, { logger: createLogger(stdout.destination) });
+  const drain = createDrain({ logger: createLogger(), onCutOff: stdout.close });
+  deferFrameworkSigterm(drain.stop);
+  return createHandlers(instance, drain);
 }

@@ -86,6 +86,43 @@ export function alertPolicy(s: Settings, flavor: Flavor) {
   };
 }
 
+/**
+ * How late a log-based metric may show a line in Cloud Monitoring: "it may take up to 10 minutes to
+ * update the logs-based metrics in Cloud Monitoring"
+ * (https://cloud.google.com/logging/docs/logs-based-metrics/troubleshooting, "Metric is missing
+ * logs data"). Logging writes each counter's series "Every minute"
+ * (https://cloud.google.com/logging/docs/logs-based-metrics), within that figure.
+ */
+export const LOG_METRIC_DELAY_S = 600;
+
+/**
+ * How often a condition is tested: its alignment window slides by a minute ("At 1:01 PM, the
+ * alignment period slides one minute", https://cloud.google.com/monitoring/alerts/concepts-indepth).
+ */
+export const EVALUATION_STEP_S = 60;
+
+const seconds = (duration: string): number => Number(duration.replace(/s$/, ''));
+
+/**
+ * Each condition's worst-case delay, computed from the policy itself: a matching line reaches the
+ * metric at most LOG_METRIC_DELAY_S late, the condition must then hold for its `duration` (the
+ * redelivery window; 0 for dead letters), and the next test comes at most EVALUATION_STEP_S later.
+ * `afterUploadSeconds` adds the longest an invocation takes before it writes its line
+ * (RETRY_BUDGET_MS + REQUEST_TIMEOUT_MS).
+ */
+export function alertDelays(s: Settings, flavor: Flavor) {
+  const invocation = (s.config.retryBudgetMs + s.config.requestTimeoutMs) / 1000;
+  return alertPolicy(s, flavor).conditions.map((c) => {
+    const afterLine =
+      LOG_METRIC_DELAY_S + seconds(c.conditionThreshold.duration) + EVALUATION_STEP_S;
+    return {
+      condition: c.displayName,
+      afterLineSeconds: afterLine,
+      afterUploadSeconds: afterLine + invocation,
+    };
+  });
+}
+
 /** The `--policy-from-file` text (YAML, which gcloud reads as it reads JSON). */
 export const alertPolicyText = (s: Settings, flavor: Flavor): string =>
   stringify(alertPolicy(s, flavor), { lineWidth: 0 });

@@ -8,6 +8,7 @@
  * buildpacks and the Functions Framework → Artifact Registry cloud-run-source-deploy → a service),
  * https://cloud.google.com/eventarc/docs/understand-locations (the trigger command and its filters).
  */
+import { cloudRunAckDeadline } from './plan-ack-deadline';
 import type { Plan } from './plan-common';
 import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
 import type { Settings } from './settings';
@@ -92,12 +93,14 @@ function trigger(s: Settings, location: Step['argv'][number]): Step {
 
 export function planCloudRun(s: Settings, envFile: string): Plan {
   const where = triggerLocation(s);
+  const location = flag('location', where.value);
   return {
     steps: [
       ...where.steps,
       deploy(s, envFile),
       invoker(s),
-      trigger(s, flag('location', where.value)),
+      trigger(s, location),
+      ...cloudRunAckDeadline(s, location),
     ],
     notes: [
       "Cloud Run functions: retries are the trigger's (Pub/Sub backoff from 10 s to 600 s, events " +

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import { UsageError } from '../basics/errors/usage-error';
+import { gen2AckDeadline } from './plan-ack-deadline';
 import { planCloudRun } from './plan-cloud-run';
 import type { Flavor, Plan } from './plan-common';
 import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
@@ -72,8 +73,21 @@ function gen2(s: Settings, envFile: string): Plan {
       `--member=serviceAccount:${s.triggerServiceAccount}`,
     ],
   };
-  return { steps: [...where.steps, deploy, invoker], notes: [] };
+  return { steps: [...where.steps, deploy, invoker, ...gen2AckDeadline(s)], notes: [] };
 }
+
+/**
+ * Whether 1st gen runs RUNTIME: Google's 1st gen runtime table
+ * (https://cloud.google.com/functions/1stgendocs/concepts/execution-environment, "Node.js") lists
+ * Node.js 22 as "1st gen, 2nd gen", nodejs22 on Ubuntu 22.04, and Node.js 24 and later as 2nd gen
+ * only. It was not always so: at Node.js 22's launch the table said 2nd gen only, and 1st gen
+ * refused it ("Runtime \"nodejs22\" is not supported on GCF Gen1",
+ * https://github.com/firebase/firebase-functions/issues/1653, December 2024).
+ */
+const GEN1_RUNTIME_NOTE =
+  `1st gen: runtime ${RUNTIME}, which Google's 1st gen runtime table lists for 1st gen and 2nd gen ` +
+  '(Node.js 24 and later are 2nd gen only): ' +
+  'https://cloud.google.com/functions/1stgendocs/concepts/execution-environment';
 
 function gen1(s: Settings, envFile: string): Plan {
   const deploy: Step = {
@@ -110,6 +124,7 @@ function gen1(s: Settings, envFile: string): Plan {
   const notes = [
     `1st gen: cpu and concurrency are 2nd gen settings and are not passed ` +
       `(one event per instance at a time)${unused.length > 0 ? `; nor ${unused.join(', ')}` : ''}`,
+    GEN1_RUNTIME_NOTE,
   ];
   return { steps: [deploy], notes };
 }

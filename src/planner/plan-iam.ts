@@ -1,4 +1,5 @@
 import type { Flavor, Plan } from './plan-common';
+import { deadLetterSteps } from './plan-dead-letter-iam';
 import { enableApis } from './plan-services';
 import type { Settings } from './settings';
 import type { Ref, Step } from './steps';
@@ -125,24 +126,44 @@ function airflow(s: Settings): Step[] {
 }
 
 /**
- * What a user-specified Cloud Build account needs to build a function, as Google lists it
- * (https://cloud.google.com/functions/docs/securing/build-custom-sa, "Grant permissions"):
- * roles/logging.logWriter to store build logs in Cloud Logging, roles/artifactregistry.writer to
- * store build images in Artifact Registry (the gcf-artifacts and cloud-run-source-deploy
- * repositories), roles/storage.objectViewer to read the function source. Cloud Run's single role
- * roles/run.builder holds about the same permissions. Project level: the repositories and source
- * buckets are created by the first deploy, so they cannot be named yet.
+ * What a user-specified Cloud Build account needs, as Google lists it per deploy path. Project
+ * level: the repositories and source buckets are created by the first deploy, so they cannot be
+ * named yet.
+ * - `gcloud functions deploy` (2nd gen; 1st gen's page, functions/1stgendocs/securing/build-custom-sa,
+ *   lists these too): https://cloud.google.com/functions/docs/securing/build-custom-sa, "Grant
+ *   permissions": roles/logging.logWriter (build logs in Cloud Logging),
+ *   roles/artifactregistry.writer (build images in Artifact Registry, gcf-artifacts) and
+ *   roles/storage.objectAdmin, which Cloud Run's page for functions explains: "for retrieving the
+ *   function source from the Cloud Storage bucket, and to store build images in Artifact
+ *   Registry". roles/storage.objectViewer, granted before, only reads.
+ * - `gcloud run deploy --source --function` (--cloud-run):
+ *   https://cloud.google.com/run/docs/configuring/services/build-service-account, "Required
+ *   roles": "grant the Cloud Build service account the Cloud Run Builder (roles/run.builder) role
+ *   on your project", one role for logs, the cloud-run-source-deploy repository and the source.
  */
-const BUILD_ROLES: readonly (readonly [string, string])[] = [
-  ['roles/logging.logWriter', 'writes the build logs'],
-  ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts, cloud-run-source-deploy)'],
-  ['roles/storage.objectViewer', 'reads the uploaded source'],
-];
+const BUILD_ROLES: Readonly<Record<Flavor, readonly (readonly [string, string])[]>> = {
+  gen2: [
+    ['roles/logging.logWriter', 'writes the build logs'],
+    ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts)'],
+    ['roles/storage.objectAdmin', 'reads the uploaded source and stores what the build keeps'],
+  ],
+  gen1: [
+    ['roles/logging.logWriter', 'writes the build logs'],
+    ['roles/artifactregistry.writer', 'pushes the image (gcf-artifacts)'],
+    ['roles/storage.objectAdmin', 'reads the uploaded source and stores what the build keeps'],
+  ],
+  'cloud-run': [
+    [
+      'roles/run.builder',
+      'builds from source for Cloud Run (build logs, the image in cloud-run-source-deploy, the uploaded source)',
+    ],
+  ],
+};
 
-function build(s: Settings): Step[] {
+function build(s: Settings, flavor: Flavor): Step[] {
   const account = s.buildServiceAccount;
   if (account === null) return [];
-  return BUILD_ROLES.map(([role, what]) => ({
+  return BUILD_ROLES[flavor].map(([role, what]) => ({
     why: `buildServiceAccount: Cloud Build ${what} as ${account}`,
     argv: projectGrant(s, `serviceAccount:${account}`, role),
   }));
@@ -176,20 +197,7 @@ function buckets(s: Settings): Step[] {
     why: `a content route reads objects of gs://${bucket} (storage.objects.get, pinned to the event's generation): read-only, this bucket only`,
     argv: bucketGrant(bucket, member, 'roles/storage.objectViewer'),
   }));
-  const dead = s.deadLetterBucket;
-  const writer =
-    dead === null
-      ? []
-      : [
-          {
-            why:
-              `DEAD_LETTER_URI: the function creates records in gs://${dead}; replay, run as this account, ` +
-              'gets, lists and deletes them. roles/storage.objectUser is the smallest predefined role with all four ' +
-              '(objectCreator cannot delete, objectViewer cannot write, objectAdmin adds IAM), on this bucket only',
-            argv: bucketGrant(dead, member, 'roles/storage.objectUser'),
-          },
-        ];
-  return [...readers, ...writer];
+  return [...readers, ...deadLetterSteps(s)];
 }
 
 function notes(s: Settings, flavor: Flavor): string[] {
@@ -210,6 +218,11 @@ function notes(s: Settings, flavor: Flavor): string[] {
         'projects created since July 2024 may be the Compute Engine default account without ' +
         'roles/cloudbuild.builds.builder; gcloud then asks whether to go on and the build may fail. ' +
         'Set buildServiceAccount to have this script create one with only what a build needs',
+    );
+  }
+  if (s.replayers.length > 0 && s.deadLetterBucket === null) {
+    out.push(
+      'replayers are listed but env.DEAD_LETTER_URI is not set: no dead letters are kept, so none is granted',
     );
   }
   if (flavor !== 'gen1') {
@@ -233,7 +246,7 @@ export function planIam(s: Settings, flavor: Flavor): Plan {
       ...accounts(s, flavor),
       ...deployers(s, flavor),
       ...airflow(s),
-      ...build(s),
+      ...build(s, flavor),
       ...(flavor === 'gen1' ? [] : eventarc(s)),
       ...buckets(s),
     ],

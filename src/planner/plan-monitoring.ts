@@ -10,7 +10,7 @@
  * https://cloud.google.com/monitoring/alerts/concepts-indepth (sliding alignment windows).
  */
 import { UsageError } from '../basics/errors/usage-error';
-import { alertPolicyText } from './alert-policy';
+import { alertDelays, alertPolicyText } from './alert-policy';
 import type { MetricSuffix } from './monitoring-names';
 import { METRICS, POLICY_LABEL, logFilter, metricName } from './monitoring-names';
 import type { Flavor, Plan } from './plan-common';
@@ -130,12 +130,25 @@ function notes(s: Settings, request: MonitoringRequest): string[] {
         'run refuses (--metrics-only creates the metrics alone)',
     );
   } else {
+    out.push(delayNote(s, request.flavor));
     out.push(
       'alert policies are made with gcloud alpha (gcloud has no GA or beta command for them): ' +
         'if gcloud offers to install its alpha component, accept, or run gcloud components install alpha',
     );
   }
   return out;
+}
+
+const minutes = (seconds: number): string => `${Math.round((seconds / 60) * 10) / 10} min`;
+
+/** The policy's worst-case delays, from its own windows (docs/monitoring.md, "How late an alert may come"). */
+function delayNote(s: Settings, flavor: Flavor): string {
+  const each = alertDelays(s, flavor).map(
+    (d) =>
+      `"${d.condition}" at most ${minutes(d.afterLineSeconds)} after the first matching line ` +
+      `(${minutes(d.afterUploadSeconds)} after the delivery that wrote it began)`,
+  );
+  return `worst-case alert delay: ${each.join('; ')}: log-based metrics may lag 10 minutes, plus each condition's duration and a minute's evaluation step`;
 }
 
 /** The commands of deploy/monitoring.sh. A real run without a channel is refused: it would alert nobody. */

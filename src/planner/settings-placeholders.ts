@@ -17,6 +17,7 @@ const PLACEHOLDERS: Readonly<Record<string, (value: string) => boolean>> = {
     v === '123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com',
   'env.DEAD_LETTER_URI': (v) => v.startsWith('gs://my-dead-letters/'),
   deployers: (v) => v === 'user:you@example.com',
+  replayers: (v) => v === 'user:you@example.com',
   'monitoring.notificationChannels': (v) => v.endsWith('/notificationChannels/1234567890123456789'),
 };
 
@@ -40,6 +41,7 @@ function valuesOf(s: Settings): Placeholder[] {
       : [{ key: 'composer.environment', value: s.composer.environment }]),
     ...env,
     ...s.deployers.map((value) => ({ key: 'deployers', value })),
+    ...s.replayers.map((value) => ({ key: 'replayers', value })),
     ...s.monitoring.notificationChannels.map((value) => ({
       key: 'monitoring.notificationChannels',
       value,

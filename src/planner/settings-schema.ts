@@ -130,6 +130,13 @@ export const SETTINGS_SCHEMA = v.strictObject(
       ),
       [],
     ),
+    replayers: v.optional(
+      v.array(
+        text(MEMBER, 'must be a principal such as user:you@example.com'),
+        'must be a list of principals',
+      ),
+      [],
+    ),
     monitoring: v.optional(monitoring),
     composer: v.optional(
       v.strictObject(

@@ -6,7 +6,10 @@ import type { Config } from '../function/config';
 import type { Route } from '../function/routes';
 import { parseConfig } from '../function/config';
 import { ConfigError } from '../function/errors/config-error';
+import { hideSecrets } from '../basics/secret-text';
 import { UsageError } from '../basics/errors/usage-error';
+import { apiVersionProblem } from './api-version';
+import { unknownEnvNames } from './env-names';
 import type { RawSettings } from './settings-schema';
 import { DEFAULT_REDELIVERY_MINUTES, SETTINGS_SCHEMA } from './settings-schema';
 
@@ -59,6 +62,8 @@ export interface Settings {
   /** The bucket of DEAD_LETTER_URI, when set. */
   readonly deadLetterBucket: string | null;
   readonly deployers: readonly string[];
+  /** Who may read, list and delete the dead letters (replay), and nothing more there. */
+  readonly replayers: readonly string[];
   readonly monitoring: MonitoringSettings;
   readonly composer: ComposerSettings | null;
 }
@@ -128,6 +133,12 @@ function crossChecks(s: RawSettings, config: Config | undefined): string[] {
   }
   // One invocation may retry for RETRY_BUDGET_MS and then wait out one more request: the platform
   // must not stop it first, or the log line that says what happened is lost.
+  const version = s.composer?.airflowVersion;
+  const api =
+    config === undefined || version === undefined
+      ? undefined
+      : apiVersionProblem(config.api, version);
+  if (api !== undefined) problems.push(api);
   if (config !== undefined) {
     const needed = config.retryBudgetMs + config.requestTimeoutMs;
     if (s.timeout * 1000 < needed) {
@@ -159,11 +170,13 @@ function checkEnv(
   const parsed = v.safeParse(SETTINGS_SCHEMA.entries.env, env);
   if (!parsed.success) return { given: {}, problems: [] };
   const given = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
+  // The file's own keys, not the parsed map's: a key such as __proto__ never reaches the map.
+  const unknown = unknownEnvNames(Object.keys(env as Record<string, unknown>));
   try {
-    return { given, config: parseConfig(given, besideSettings(file)), problems: [] };
+    return { given, config: parseConfig(given, besideSettings(file)), problems: unknown };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return { given, problems: err.problems.map((p) => `env: ${p}`) };
+    return { given, problems: [...unknown, ...err.problems.map((p) => `env: ${p}`)] };
   }
 }
 
@@ -178,7 +191,8 @@ export function parseSettings(document: unknown, file: string): Settings {
   const problems = [...(result.success ? [] : schemaProblems(result.issues)), ...checked.problems];
   if (result.success) problems.push(...crossChecks(result.output, config));
   if (!result.success || config === undefined || problems.length > 0) {
-    throw new UsageError(`${file}: ${problems.join('; ')}`);
+    // hideSecrets: a problem may quote a value or a key of the file (issue 17, item 3).
+    throw new UsageError(`${file}: ${problems.map(hideSecrets).join('; ')}`);
   }
   const s = result.output;
   const { env, routesFile } = deployedEnv(given, config, file);
@@ -208,6 +222,7 @@ export function parseSettings(document: unknown, file: string): Settings {
     contentBuckets: [...new Set(content)],
     deadLetterBucket: config.deadLetters?.bucket ?? null,
     deployers: s.deployers,
+    replayers: s.replayers,
     monitoring: monitoringOf(s),
     composer:
       s.composer === undefined
@@ -230,7 +245,7 @@ export function loadSettings(file: string): Settings {
     document = parseYaml(text) as unknown;
   } catch (err) {
     const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    throw new UsageError(`${file} is not valid YAML: ${why ?? ''}`);
+    throw new UsageError(`${file} is not valid YAML: ${hideSecrets(why ?? '')}`);
   }
   return parseSettings(document, file);
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../basics/errors/usage-error';
+import { generationProblem } from '../basics/generation';
 import { gsUriProblem, parseGsUri } from '../basics/gs-uri';
 import { redact } from '../basics/redact';
 import { shellQuote } from '../basics/shell-quote';
@@ -16,23 +17,6 @@ export interface ObjectRef {
 }
 
 const FORM = 'gs://BUCKET/OBJECT[#GENERATION]';
-
-/**
- * Why `generation` cannot name an object version, or undefined. Cloud Storage numbers versions
- * from 1 (0 is its "no live version" precondition, never a version), and the run id is made from
- * the digits as the finalize event carries them: `007` would start a second run for version 7.
- */
-function generationProblem(generation: string): string | undefined {
-  if (!/^\d{1,20}$/.test(generation)) return 'is not a generation (digits)';
-  if (/^0+$/.test(generation)) {
-    return 'names no object version: Cloud Storage numbers them from 1';
-  }
-  if (generation.startsWith('0')) {
-    const plain = generation.replace(/^0+/, '');
-    return `has leading zeros, which would make another run id than the event's: write ${plain}`;
-  }
-  return undefined;
-}
 
 const findIt = (uri: string) => `find it with \`gcloud storage ls -a ${shellQuote(uri)}\``;
 

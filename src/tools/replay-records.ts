@@ -4,11 +4,16 @@ import { redact } from '../basics/redact';
 import type { ListedDeadLetter } from '../function/dead-letters';
 import { deleteDeadLetter, listDeadLetters, readDeadLetter } from '../function/dead-letters';
 import { DeliveryError } from '../function/errors/delivery-error';
+import type { Decision } from '../function/decision';
+import type { Delivery } from '../function/event';
 import type { Deliver, Outcome } from '../function/pipeline';
 import type { StorageAccess, StorageLimits } from '../function/storage/client';
 import { storageStatus } from '../function/storage/client';
 import { storageAdvice } from './credentials';
 import { ReplayError } from './errors/replay-error';
+import { discard } from './replay-discard';
+import type { Plan } from './replay-plan';
+import { planReplay } from './replay-plan';
 
 /** One storage operation of a replay: the retry budget, at least one request timeout. */
 const timeFor = (limits: StorageLimits): number =>
@@ -16,6 +21,15 @@ const timeFor = (limits: StorageLimits): number =>
 
 export interface ReplayDeps {
   readonly storage: StorageAccess;
+  /**
+   * Today's decision for a record's event, made as the pipeline makes it (same settings, no age
+   * check): what a dry run shows and a replay runs is this one decision (replay-plan.ts).
+   */
+  readonly decide: (delivery: Delivery) => Decision;
+  /** Follow a route that changed since the record was made (--follow-routes). */
+  readonly followRoutes: boolean;
+  /** Records to delete without running them, by object name (--discard). */
+  readonly discard: ReadonlySet<string>;
   /**
    * The function's pipeline, with the message of each delivery's line (the report says why a
    * record is kept). Null for a dry run: the records are listed and read, nothing else.
@@ -28,9 +42,20 @@ export interface ReplayDeps {
 /**
  * `gone`: the record was no longer there to read (another replay or a person removed it).
  * `error`: the record itself could not be handled (download, delete, or a pipeline that threw
- * something other than a DeliveryError); it is kept and the run exits 1.
+ * something other than a DeliveryError); it is kept and the run exits 1. `transient`: Airflow or
+ * the network failed for now; the record is kept for the next replay. The plan's results
+ * (`inconsistent`, `route-changed`, …) are records kept and never run; `discarded`, one dropped.
  */
-export type ReplayResult = Outcome | 'redeliver' | 'unreadable' | 'dry-run' | 'gone' | 'error';
+export type ReplayResult =
+  | Outcome
+  | Extract<Plan, { kind: 'keep' }>['result']
+  | 'transient'
+  | 'unreadable'
+  | 'dry-run'
+  | 'gone'
+  | 'discarded'
+  | 'not-found'
+  | 'error';
 
 /** What happened to one record. `kept`: it is still there (it failed again, or a dry run). */
 export interface ReplayItem {
@@ -44,7 +69,7 @@ export interface ReplaySummary {
   readonly items: readonly ReplayItem[];
   /** Records still in the bucket that a (non-dry) replay could not settle. */
   readonly remaining: number;
-  /** Records that ended in `error`. */
+  /** Records that ended in `error`, and `--discard` names that matched no record. */
   readonly errors: number;
 }
 
@@ -104,6 +129,22 @@ async function remove(
   }
 }
 
+/**
+ * The pipeline's words are for the function's log line, read when the event is young: in a
+ * replay the event's age says nothing (DAG_NOT_FOUND_GRACE_SECONDS is 0 here, replay.ts) and the
+ * next step is another replay (issue 17 item 8). Only these clauses are reworded; the test
+ * "a replay's lines speak of the replay" pins them.
+ */
+export const forReplay = (message: string): string =>
+  message
+    .replace(
+      /, and the event is (?:\d+ s old|of unknown age), past DAG_NOT_FOUND_GRACE_SECONDS=\d+/,
+      '',
+    )
+    .replace(/then replay the dead letter\./, 'then replay again.');
+
+const UNREADABLE = 'not a dead-letter record: it is kept and never run; drop it with --discard';
+
 async function replayOne(deps: ReplayDeps, listed: ListedDeadLetter): Promise<ReplayItem> {
   const { name } = listed;
   let read: Awaited<ReturnType<typeof readDeadLetter>>;
@@ -117,11 +158,22 @@ async function replayOne(deps: ReplayDeps, listed: ListedDeadLetter): Promise<Re
       'already replayed: another replay or a person deleted the record before it was read (404)';
     return { name, result: 'gone', kept: false, detail };
   }
+  const dryRun = deps.deliver === null;
+  if (deps.discard.has(name)) {
+    const remove = (l: ListedDeadLetter) => deleteDeadLetter(deps.storage, l, timeFor(deps.limits));
+    const { kept, error: failed, detail } = await discard(remove, listed, read, dryRun);
+    return { name, result: failed ? 'error' : dryRun ? 'dry-run' : 'discarded', kept, detail };
+  }
   if (read.kind === 'unreadable')
-    return { name, result: 'unreadable', kept: true, detail: 'not a dead-letter record' };
+    return { name, result: 'unreadable', kept: true, detail: UNREADABLE };
   const { record } = read;
-  const what =
-    record.runId === null ? 'the event' : `run ${record.runId} of ${record.dagId ?? '?'}`;
+  const plan = planReplay(record, {
+    name,
+    decision: deps.decide(record.delivery),
+    followRoutes: deps.followRoutes,
+  });
+  if (plan.kind === 'keep') return { name, result: plan.result, kept: true, detail: plan.detail };
+  const what = plan.note === '' ? plan.what : `${plan.what}; ${plan.note}`;
   if (deps.deliver === null)
     return {
       name,
@@ -129,20 +181,34 @@ async function replayOne(deps: ReplayDeps, listed: ListedDeadLetter): Promise<Re
       kept: true,
       detail: `would replay ${what} (was: ${record.reason})`,
     };
+  return deliverPlanned(deps.deliver, deps, listed, record.delivery, what);
+}
+
+/** Runs a planned record through the pipeline; deletes it once its run exists. */
+async function deliverPlanned(
+  deliver: Deliver,
+  deps: ReplayDeps,
+  listed: ListedDeadLetter,
+  delivery: Delivery,
+  what: string,
+): Promise<ReplayItem> {
+  const { name } = listed;
   let settled: Awaited<ReturnType<Deliver>>;
   try {
-    // Same pipeline, same run id: whatever an earlier attempt created counts as done. No age
-    // check: a dead letter is old by nature.
-    settled = await deps.deliver(record.delivery, { checkAge: false });
+    // Same pipeline, same settings, same decision as the plan's: the run it made is the one
+    // checked there. No age check: a dead letter is old by nature.
+    settled = await deliver(delivery, { checkAge: false });
   } catch (err) {
-    if (err instanceof DeliveryError)
-      return { name, result: 'redeliver', kept: true, detail: err.message };
+    if (err instanceof DeliveryError) {
+      const detail = `${what}: ${forReplay(err.reason)}; the record is kept: replay again later`;
+      return { name, result: 'transient', kept: true, detail };
+    }
     // A poison record (say, data nested too deep to serialize) must not stop the others.
     return error(name, `the pipeline threw ${describeError(err)}; the record is kept`);
   }
   const { outcome, message } = settled;
   if (outcome !== 'created' && outcome !== 'duplicate') {
-    const detail = `still ${outcome}: ${message}; the record is kept`;
+    const detail = `${what}: still ${outcome}: ${forReplay(message)}; the record is kept`;
     return { name, result: outcome, kept: true, detail };
   }
   return remove(deps, listed, what, outcome);
@@ -167,7 +233,7 @@ async function settle(deps: ReplayDeps, listed: ListedDeadLetter): Promise<Repla
 export async function replay(deps: ReplayDeps, location: GsLocation): Promise<ReplaySummary> {
   let listed: ListedDeadLetter[];
   try {
-    listed = await listDeadLetters(deps.storage, location);
+    listed = await listDeadLetters(deps.storage, location, timeFor(deps.limits));
   } catch (err) {
     const advice = storageAdvice(storageStatus(err), location.bucket, 'roles/storage.objectUser');
     const what = `cannot list ${formatGsUri(location)} (${describeError(err)})`;
@@ -175,6 +241,15 @@ export async function replay(deps: ReplayDeps, location: GsLocation): Promise<Re
   }
   const items: ReplayItem[] = [];
   for (const record of listed) items.push(await settle(deps, record));
-  const remaining = deps.deliver === null ? 0 : items.filter((i) => i.kept).length;
-  return { items, remaining, errors: items.filter((i) => i.result === 'error').length };
+  for (const name of deps.discard) {
+    if (listed.some((l) => l.name === name)) continue;
+    const detail = `no such record under ${formatGsUri(location)}: nothing discarded`;
+    items.push({ name, result: 'not-found', kept: false, detail });
+  }
+  // A dry run's remaining: what it keeps for sure (never run), as the replay would keep it.
+  const remaining = items.filter(
+    (i) => i.kept && (deps.deliver !== null || i.result !== 'dry-run'),
+  ).length;
+  const errors = items.filter((i) => i.result === 'error' || i.result === 'not-found').length;
+  return { items, remaining, errors };
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run trigger|replay|get-client-id|airflow-stand-in`: runs a built tool (`run-built.sh
+# `npm run trigger|replay|get-client-id|airflow-stand-in|gcs-stand-in`: runs a built tool (`run-built.sh
 # build/src/tools/trigger.js ARGS…`), building first only when build/ is missing or older than
 # the sources, as deploy/run-plan.sh does for the deploy scripts. tsc takes seconds; a tool's
 # --help should answer at once.

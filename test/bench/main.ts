@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { LoadClient } from './client';
 import type { BenchOptions } from './options';
 import { BenchOptionsError, HELP, parseBenchOptions } from './options';
+import { globFigures, globReport } from './globs';
 import { describeSetup, machine, table, verdicts } from './report';
 import type { RunResult } from './run';
 import { oneRun } from './run';
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
   }
   const m = machine();
   console.log(describeSetup(options, m));
+  const globs = globFigures();
+  console.log(`${globReport(globs)}\n`);
+  if (options.globsOnly) return;
   const client = new LoadClient();
   const started = Date.now();
   const runs: RunResult[] = [];
@@ -68,7 +72,7 @@ async function main(): Promise<void> {
   console.log(`\n${elapsedS.toFixed(0)} s. Results: ${options.out}`);
   writeFileSync(
     options.out,
-    `${JSON.stringify({ date: new Date().toISOString(), options, machine: m, elapsedS, verdicts: v, runs }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), options, machine: m, elapsedS, verdicts: v, globs, runs }, null, 2)}\n`,
   );
 }
 

@@ -21,6 +21,8 @@ export interface BenchOptions {
   readonly out: string;
   /** Extra node arguments for the function under test (e.g. --cpu-prof). */
   readonly nodeArgs: readonly string[];
+  /** Only the glob figure (issue 17): no processes, under a second. */
+  readonly globsOnly: boolean;
   readonly help: boolean;
 }
 
@@ -43,6 +45,7 @@ export const HELP = `npm run bench -- [options]
   --node-arg ARG       extra node argument for the function process, repeatable
                        (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=prof)
   --quick              a quick look: 1 run, fewer sequential events
+  --globs-only         only the glob matching figure (adversarial object names), then stop
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -81,6 +84,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         out: { type: 'string' },
         'node-arg': { type: 'string', multiple: true },
         quick: { type: 'boolean' },
+        'globs-only': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -100,6 +104,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     baseline: !(values['no-baseline'] ?? false),
     out: values.out ?? 'bench-results.json',
     nodeArgs: values['node-arg'] ?? [],
+    globsOnly: values['globs-only'] ?? false,
     help: values.help ?? false,
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commandLines, runScript } from '../helpers/cli';
-import { example, writeSettings } from '../helpers/deploy-settings';
+import { example, onAirflow, writeSettings } from '../helpers/deploy-settings';
 
 const UPDATE =
   'gcloud composer environments update my-composer --project=my-project --location=europe-west1';
@@ -9,10 +9,9 @@ const UPDATE =
 /** `airflowVersion`: the settings' composer.airflowVersion; null leaves it out. */
 async function dryRun(args: readonly string[], airflowVersion?: string | null) {
   const doc = example();
-  const composer = { ...(doc['composer'] as Record<string, unknown>) };
-  if (airflowVersion === null) delete composer['airflowVersion'];
-  else if (airflowVersion !== undefined) composer['airflowVersion'] = airflowVersion;
-  const { file } = writeSettings({ ...doc, composer });
+  const { file } = writeSettings(
+    airflowVersion === undefined ? doc : onAirflow(doc, airflowVersion),
+  );
   const ran = await runScript('airflow-config.sh', ['--settings', file, ...args, '--dry-run']);
   return { ...ran, commands: commandLines(ran.stdout) };
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { commandLines, runScript } from '../helpers/cli';
-import { SA, example, writeSettings } from '../helpers/deploy-settings';
+import { SA, example, onAirflow, writeSettings } from '../helpers/deploy-settings';
 
 const P = '--project=my-project';
 
@@ -18,11 +18,7 @@ async function dryRun(script: string, args: readonly string[]) {
 
 /** The example with composer.airflowVersion set (null: removed). */
 function withAirflow(version: string | null, extra: Record<string, unknown> = {}) {
-  const doc = example();
-  const composer = { ...(doc['composer'] as Record<string, unknown>), ...extra };
-  if (version === null) delete composer['airflowVersion'];
-  else composer['airflowVersion'] = version;
-  return writeSettings({ ...doc, composer }).file;
+  return writeSettings(onAirflow(example(), version, extra)).file;
 }
 
 describe('deploy/airflow-user.sh --dry-run', () => {

@@ -35,6 +35,9 @@ describe('deploy/deploy.sh --cloud-run --dry-run', () => {
         '--destination-run-service=gcs-airflow-trigger --destination-run-region=europe-west1 ' +
         '--event-filters=type=google.cloud.storage.object.v1.finalized ' +
         `--event-filters=bucket=my-incoming-bucket --service-account=${SA}`,
+      `SUBSCRIPTION=$(gcloud eventarc triggers describe gcs-airflow-trigger ${P} "--location=$BUCKET_LOCATION" ` +
+        "'--format=value(transport.pubsub.subscription)')",
+      'gcloud pubsub subscriptions update "$SUBSCRIPTION" --ack-deadline=360',
     ]);
     // No 1st/2nd gen flag leaks in: Cloud Run has no --retry; the trigger retries.
     for (const flag of ['--retry', '--gen2', '--runtime', '--entry-point', '--trigger-bucket']) {
@@ -52,10 +55,14 @@ describe('deploy/deploy.sh --cloud-run --dry-run', () => {
   it('its own trigger account and location, a VPC connector (Cloud Run says all-traffic)', async () => {
     const { file } = writeSettings(fullExample());
     const { commands } = await dryRun(['--settings', file]);
-    assert.equal(commands.length, 3, 'no lookup: triggerLocation is set');
+    assert.equal(commands.length, 5, 'no lookup: triggerLocation is set');
     assert.match(commands[0] ?? '', / --vpc-connector=airflow-egress --vpc-egress=all-traffic /);
     assert.match(commands[1] ?? '', / --member=serviceAccount:gcs-trigger-invoker@/);
     assert.match(commands[2] ?? '', / --location=eu /);
     assert.match(commands[2] ?? '', new RegExp(` --service-account=${TSA}$`));
+    assert.match(
+      commands[3] ?? '',
+      / --location=eu '--format=value\(transport\.pubsub\.subscription\)'/,
+    );
   });
 });

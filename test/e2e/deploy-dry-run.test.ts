@@ -18,6 +18,13 @@ async function dryRun(script: string, args: readonly string[]) {
   return { ...ran, commands: commandLines(ran.stdout) };
 }
 
+/** After every 2nd gen deploy: its trigger's subscription, given an ack deadline over the timeout. */
+const GEN2_ACK_DEADLINE = [
+  `EVENTARC_TRIGGER=$(gcloud functions describe gcs-airflow-trigger --gen2 ${P} --region=europe-west1 '--format=value(eventTrigger.trigger)')`,
+  `SUBSCRIPTION=$(gcloud eventarc triggers describe "$EVENTARC_TRIGGER" '--format=value(transport.pubsub.subscription)')`,
+  'gcloud pubsub subscriptions update "$SUBSCRIPTION" --ack-deadline=360',
+];
+
 describe('deploy/deploy.sh --dry-run', () => {
   it('2nd gen from the example settings: the bucket location read, the deploy in it, the invoker grant', async () => {
     const { file, envFile } = writeSettings(example());
@@ -30,6 +37,7 @@ describe('deploy/deploy.sh --dry-run', () => {
         `--timeout=300s --max-instances=10 --concurrency=80 --env-vars-file=${envFile}`,
       `gcloud functions add-invoker-policy-binding gcs-airflow-trigger ${P} --region=europe-west1 ` +
         `--member=serviceAccount:${SA}`,
+      ...GEN2_ACK_DEADLINE,
     ]);
     // The env-vars file exists after a dry run (gcloud reads it while parsing), strings only.
     assert.equal(

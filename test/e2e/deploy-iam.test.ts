@@ -84,7 +84,7 @@ describe('deploy/iam.sh --dry-run', () => {
       `${GRANT} --member=serviceAccount:${SA} --role=roles/composer.user --condition=None`,
       build('roles/logging.logWriter'),
       build('roles/artifactregistry.writer'),
-      build('roles/storage.objectViewer'),
+      build('roles/storage.objectAdmin'),
       `${GRANT} --member=serviceAccount:${SA} --role=roles/eventarc.eventReceiver --condition=None`,
       AGENT,
       PUBLISHER,
@@ -112,6 +112,25 @@ describe('deploy/iam.sh --dry-run', () => {
     assert.deepEqual(commands.slice(1), gen2.commands.slice(1));
   });
 
+  it("buildServiceAccount: the roles of each path's build account page (issue 16, item 8)", async () => {
+    const { file } = writeSettings({
+      ...example(),
+      buildServiceAccount: 'gcs-airflow-trigger-build',
+    });
+    const rolesOf = async (args: string[]) =>
+      (await dryRun('iam.sh', ['--settings', file, ...args])).commands
+        .filter((c) => c.includes(`--member=serviceAccount:${BUILD_SA} `))
+        .map((c) => /--role=(\S+)/.exec(c)?.[1]);
+    const functionsBuild = [
+      'roles/logging.logWriter',
+      'roles/artifactregistry.writer',
+      'roles/storage.objectAdmin',
+    ];
+    assert.deepEqual(await rolesOf([]), functionsBuild);
+    assert.deepEqual(await rolesOf(['--gen1']), functionsBuild);
+    assert.deepEqual(await rolesOf(['--cloud-run']), ['roles/run.builder']);
+  });
+
   it('every optional grant: deployers, trigger account, content buckets (listed and in ROUTES), dead letters', async () => {
     const { file } = writeSettings(fullExample());
     const { commands } = await dryRun('iam.sh', ['--settings', file]);
@@ -128,7 +147,10 @@ describe('deploy/iam.sh --dry-run', () => {
       `${ON_BUCKET} gs://listed-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
       `${ON_BUCKET} gs://my-incoming-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
       `${ON_BUCKET} gs://other-bucket --member=serviceAccount:${SA} --role=roles/storage.objectViewer`,
-      `${ON_BUCKET} gs://my-dead-letters --member=serviceAccount:${SA} --role=roles/storage.objectUser`,
+      'gcloud storage buckets update gs://my-dead-letters --uniform-bucket-level-access',
+      `${ON_BUCKET} gs://my-dead-letters --member=serviceAccount:${SA} --role=roles/storage.objectUser ` +
+        `'--condition=expression=resource.name.startsWith("projects/_/buckets/my-dead-letters/objects/gcs-airflow-trigger/"),` +
+        "title=gcs-airflow-trigger dead letters only,description=objects under projects/_/buckets/my-dead-letters/objects/gcs-airflow-trigger/'",
     ]);
   });
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runScript, tempDir } from '../helpers/cli';
-import { example, filledIn, writeSettings } from '../helpers/deploy-settings';
+import { example, filledIn, onAirflow, writeSettings } from '../helpers/deploy-settings';
 import { fakeGcloud } from '../helpers/fake-gcloud';
 import { ROOT } from '../helpers/paths';
 
@@ -105,9 +105,7 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
 
   it('airflow-user.sh on Airflow 3, role Op: says what happens, runs no gcloud command', async () => {
     const gcloud = fakeGcloud();
-    const doc = filledIn();
-    const composer = { ...(doc['composer'] as Record<string, unknown>), airflowVersion: '3.1.0' };
-    const file = writeSettings({ ...doc, composer }).file;
+    const file = writeSettings(onAirflow(filledIn(), '3.1.0')).file;
     const ran = await runScript('airflow-user.sh', ['--settings', file], gcloud.env);
     assert.equal(ran.code, 0, ran.stderr);
     assert.deepEqual(gcloud.calls(), []);
@@ -122,7 +120,14 @@ describe('the deploy scripts for real (a stand-in gcloud)', () => {
     const calls = gcloud.calls();
     assert.deepEqual(
       calls.map((c) => c.args.slice(0, 2).join(' ')),
-      ['storage buckets', 'functions deploy', 'functions add-invoker-policy-binding'],
+      [
+        'storage buckets',
+        'functions deploy',
+        'functions add-invoker-policy-binding',
+        'functions describe',
+        'eventarc triggers',
+        'pubsub subscriptions',
+      ],
     );
     assert.ok(calls.every((c) => c.cwd === ROOT));
     assert.ok(calls[1]?.args.includes(`--env-vars-file=${envFile}`));
@@ -241,6 +246,8 @@ describe('deploy/deploy.sh for real: the bucket location reaches the trigger (a 
         'run deploy gcs-airflow-trigger',
         'run services add-iam-policy-binding',
         'eventarc triggers create',
+        'eventarc triggers describe',
+        'pubsub subscriptions update',
       ],
     );
     assert.ok(calls[3]?.includes('--location=eu'), calls[3]?.join(' '));

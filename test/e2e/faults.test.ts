@@ -111,19 +111,22 @@ it(
       'three in ten events have a faulty first attempt',
     );
     assert.ok(redeliveries > 0, 'storms outlast the budget, so the platform had to redeliver');
-    // One token per instance. A cold lookup slower than REQUEST_TIMEOUT_MS (400 ms here, on a
-    // loaded machine) is abandoned and fetched again (issue 9): each such abandonment names the
-    // metadata server in some line, so without one the count must be exactly one per instance.
+    // One token per instance. A lookup slower than REQUEST_TIMEOUT_MS (400 ms here) is abandoned
+    // and fetched again (issue 9): a delivery's abandonment names the metadata server in its line,
+    // but each instance's cold-start lookup (the prewarm, src/function/auth.ts) is abandoned
+    // without a line, and on a busy machine (or on Node 20: issue 17, "4 !== 2") it is. So the
+    // tolerance: one more fetch per instance, plus one per abandonment a line names. A cache that
+    // did not hold, or lookups that were not shared, fetch once per delivery: hundreds here.
     const abandoned = logs.filter((l) =>
       /metadata server .* did not answer/.test(JSON.stringify(l)),
     );
     const fetches = stack.metadata.fetches.identity;
-    if (abandoned.length === 0) assert.equal(fetches, 2, 'one token per instance');
-    else
-      assert.ok(
-        fetches <= 2 + abandoned.length,
-        `${fetches} fetches, ${abandoned.length} abandoned`,
-      );
+    const instances = 2;
+    assert.ok(fetches >= instances, `${fetches} fetches`);
+    assert.ok(
+      fetches <= instances * 2 + abandoned.length,
+      `one token per instance: ${fetches} fetches, ${abandoned.length} abandoned lookups named`,
+    );
     const output = stack.fn.stdout + stack.fn.stderr + second.stdout + second.stderr;
     for (const token of stack.metadata.issued)
       assert.ok(!output.includes(token), 'no token in any output');

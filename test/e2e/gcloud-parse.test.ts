@@ -4,20 +4,13 @@
  * bad flag or value stops at "unrecognized arguments" or "argument --x: …" first.
  */
 import assert from 'node:assert/strict';
-import {
-  copyFileSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { cleanEnv, commandLines, pool, run, runScript, tempDir } from '../helpers/cli';
+import { commandLines, pool, run, runScript } from '../helpers/cli';
 import { composer1Example, example, fullExample, writeSettings } from '../helpers/deploy-settings';
 import { gcloudEnv, gcloudPython, SKIP_WITHOUT_GCLOUD } from '../helpers/gcloud';
+import { gcloudArgvs, gcloudParse } from '../helpers/gcloud-batch';
 import { ROOT } from '../helpers/paths';
 
 const SKIP = SKIP_WITHOUT_GCLOUD;
@@ -28,13 +21,15 @@ const REFS =
   'NUMERIC_USER_ID=104567890123456789012; ' +
   'GCS_SERVICE_AGENT=service-123456789012@gs-project-accounts.iam.gserviceaccount.com; ' +
   'BUCKET_LOCATION=eu; ' +
-  'ALERT_POLICY=projects/my-project/alertPolicies/1234567890123456789; ';
+  'ALERT_POLICY=projects/my-project/alertPolicies/1234567890123456789; ' +
+  'EVENTARC_TRIGGER=projects/my-project/locations/eu/triggers/gcs-airflow-trigger-425173; ' +
+  'SUBSCRIPTION=projects/my-project/subscriptions/eventarc-eu-gcs-airflow-trigger-425173-sub-761; ';
 
 async function scriptLines(): Promise<string[]> {
   const builds = { buildServiceAccount: 'gcs-airflow-trigger-build' };
   const files = {
     example: writeSettings(example()).file,
-    full: writeSettings({ ...fullExample(), ...builds }).file,
+    full: writeSettings({ ...fullExample(), ...builds, replayers: ['user:ops@example.com'] }).file,
     composer1: writeSettings(composer1Example()).file,
   };
   const runs: [string, string[]][] = [
@@ -124,8 +119,12 @@ describe('gcloud parses every generated command (offline, empty config)', { skip
     const lines = [...new Set([...(await scriptLines()), ...docLines()])];
     assert.ok(lines.length > 20, `only ${lines.length} commands`);
     t.diagnostic(`${lines.length} distinct commands`);
-    const results = await pool(lines, 3, async (line) => ({ line, ran: await parseWith(line) }));
-    for (const { line, ran } of results) {
+    // All of them in one gcloud process (test/helpers/gcloud-batch.ts), as bash would pass them.
+    const argvs = await gcloudArgvs(lines, REFS);
+    const results = await gcloudParse(argvs);
+    lines.forEach((line, i) => {
+      const ran = results[i];
+      assert.ok(ran !== undefined && (argvs[i]?.length ?? 0) > 0, `no gcloud command in: ${line}`);
       // The first error: `gcloud storage rm` prints "Removing objects:" before it.
       const first = ran.stderr.split('\n').find((l) => l.startsWith('ERROR:')) ?? '';
       const match = NO_ACCOUNT.exec(first);
@@ -136,7 +135,7 @@ describe('gcloud parses every generated command (offline, empty config)', { skip
       assert.deepEqual(words.slice(1, 1 + group.length), group, line);
       assert.equal(ran.code, 1, line);
       assert.doesNotMatch(ran.stderr, /unrecognized arguments|argument --|Invalid value/, line);
-    }
+    });
   });
 
   it('and it refuses a bad flag in the same setting, so the check can fail', async () => {
@@ -146,6 +145,29 @@ describe('gcloud parses every generated command (offline, empty config)', { skip
     assert.match(ran.stderr, /unrecognized arguments: --bogus/);
     const cpu = await parseWith('gcloud functions deploy f --gen2 --region=europe-west1 --cpu=1');
     assert.match(cpu.stderr, /argument --cpu: --memory must be specified/);
+  });
+
+  it('one gcloud process for many lines says what one `gcloud` per line says', async () => {
+    const lines = [
+      'gcloud functions deploy f --no-gen2 --region=europe-west1 --bogus',
+      'gcloud functions deploy f --gen2 --region=europe-west1 --cpu=1',
+      "gcloud functions deploy f --gen2 --region=europe-west1 --set-env-vars='A=1,B=two words'",
+      'gcloud storage buckets describe gs://b --format="value(location)"',
+      'gcloud projects get-iam-policy p --bogus=1',
+      'X=$(gcloud iam service-accounts describe "sa@p.iam.gserviceaccount.com" --format="value(uniqueId)")',
+      'gcloud storage buckets add-iam-policy-binding gs://b --member="user:$NUMERIC_USER_ID" --role=roles/x',
+    ];
+    const batch = await gcloudParse(await gcloudArgvs(lines, REFS));
+    const single = await pool(lines, 3, parseWith);
+    const firstError = (stderr: string) => stderr.split('\n').find((l) => l.startsWith('ERROR:'));
+    lines.forEach((line, i) => {
+      assert.equal(batch[i]?.code, single[i]?.code, line);
+      assert.equal(firstError(batch[i]?.stderr ?? ''), firstError(single[i]?.stderr ?? ''), line);
+    });
+    assert.deepEqual(
+      batch.map((r) => r.code),
+      [2, 2, 1, 1, 2, 1, 1],
+    );
   });
 });
 
@@ -191,93 +213,5 @@ describe("gcloud's own code agrees with the plans (offline)", { skip: SKIP }, ()
       `resource_printer.Print(rows, ${JSON.stringify(format)})`,
     ]);
     assert.deepEqual(printed.trim().split('\n'), ['eu', 'us', 'asia', 'europe-west1', 'nam4']);
-  });
-});
-
-describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, () => {
-  const list = async (dir: string) => {
-    const ran = await run('gcloud', ['meta', 'list-files-for-upload', '.'], {
-      cwd: dir,
-      env: gcloudEnv(),
-    });
-    assert.equal(ran.code, 0, ran.stderr);
-    return ran.stdout.split('\n').filter((l) => l !== '');
-  };
-  const TOP = ['package.json', 'package-lock.json', 'tsconfig.json', 'src/index.ts'];
-  /** The entry point and the two parts it imports (test/unit/layout.test.ts keeps it so). */
-  const uploaded = (f: string) =>
-    TOP.includes(f) || f.startsWith('src/basics/') || f.startsWith('src/function/');
-
-  it('this checkout: the function and its build inputs, not the planner, the tools or the tests', async () => {
-    const files = await list(ROOT);
-    for (const needed of [...TOP, 'src/basics/http.ts', 'src/function/handlers.ts'])
-      assert.ok(files.includes(needed), needed);
-    assert.deepEqual(
-      files.filter((f) => !uploaded(f)),
-      [],
-    );
-    assert.ok(!files.some((f) => f.startsWith('src/tools/') || f.startsWith('src/planner/')));
-  });
-
-  it(
-    'the upload alone builds with gcp-build and exports both entry points',
-    { timeout: 90_000 },
-    async (t) => {
-      const dir = tempDir('upload-build-');
-      t.after(() => {
-        rmSync(dir, { recursive: true, force: true }); // node_modules is a link: left as it is
-      });
-      for (const file of await list(ROOT)) {
-        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-        copyFileSync(path.join(ROOT, file), path.join(dir, file));
-      }
-      symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-      const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      const built = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
-        cwd: dir,
-        deadlineMs: 80_000,
-      });
-      assert.equal(built.code, 0, built.stdout + built.stderr);
-      const exported = await run(
-        process.execPath,
-        ['-p', "Object.keys(require('./build/src/index.js')).join(',')"],
-        { cwd: dir, env: cleanEnv({ AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none' }) },
-      );
-      assert.equal(exported.stdout.trim(), 'triggerDag,triggerDagBackground', exported.stderr);
-    },
-  );
-
-  it('a copy with every kind of local file beside the sources: none of them is uploaded', async () => {
-    const dir = tempDir('upload-');
-    const decoys = [
-      'test/unit/x.test.ts',
-      'deploy/deploy.sh',
-      'deploy/env.yaml',
-      'deploy/.env.gcs-airflow-trigger.yaml',
-      'node_modules/yaml/index.js',
-      'build/src/index.js',
-      'src/tools/trigger.ts',
-      'src/planner/settings.ts',
-      'src/notes.md',
-      '.ci/run',
-      'README.md',
-      'docs/configuration.md',
-      '.env',
-      'env.yaml',
-      'bench-results.json',
-    ];
-    const inputs = [
-      ...TOP,
-      'src/basics/http.ts',
-      'src/function/handlers.ts',
-      'src/function/airflow/client.ts',
-      'src/routes.yaml',
-    ];
-    for (const file of [...decoys, ...inputs]) {
-      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      writeFileSync(path.join(dir, file), '{}\n');
-    }
-    writeFileSync(path.join(dir, '.gcloudignore'), readFileSync(path.join(ROOT, '.gcloudignore')));
-    assert.deepEqual((await list(dir)).sort(), inputs.sort());
   });
 });

@@ -59,8 +59,11 @@ it('docs/troubleshooting.md: the replay transcripts are what replay prints', asy
   airflow.dags.add('load_sales');
   assert.equal(await fn.pipeline(delivery('sales_c.csv', '3')), 'created');
 
-  // The dry run as the page shows it: no Airflow setting at all.
-  const dry = await replayCli({ STORAGE_EMULATOR_HOST: gcs.url }, ['--dry-run', DEAD_LETTERS]);
+  // The dry run as the page shows it: the function's settings (it routes each record as the
+  // replay will), but no call to Airflow.
+  const requests = airflow.requests.length;
+  const dry = await replayCli(env, ['--dry-run', DEAD_LETTERS]);
+  assert.equal(airflow.requests.length, requests, 'a dry run calls no Airflow');
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(dry.stderr, '');
   assert.ok(PAGE.includes(`\`\`\`text\n${dry.stdout}\`\`\``), `the page lacks:\n${dry.stdout}`);

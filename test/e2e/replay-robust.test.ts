@@ -166,7 +166,10 @@ describe('replay: every record ends in the report, whatever the others do', () =
       // Today's pipeline throws a RangeError (error); one that dead-letters it keeps it (failed).
       assert.match(lines[0] ?? '', /^(error|failed|malformed) /);
       assert.match(lineOf(run, poison), /: .+; the record is kept$/);
-      assert.match(lineOf(run, unreadable), /^unreadable .*: not a dead-letter record$/);
+      assert.match(
+        lineOf(run, unreadable),
+        /^unreadable .*: not a dead-letter record: it is kept and never run; drop it with --discard$/,
+      );
       assert.match(lineOf(run, broken), /^error .*: could not be read \(.+\); the record is kept$/);
       for (const [i, name] of good.entries())
         assert.match(lineOf(run, recordName(name, String(i + 1))), /^created .*record deleted$/);
@@ -247,7 +250,10 @@ describe('replay: every record ends in the report, whatever the others do', () =
     const run = await replayCli(env(), [DEAD_LETTERS]);
     assertNoRawError(run);
     assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(lineOf(run, shallow), /^unreadable .*: not a dead-letter record$/);
+    assert.match(
+      lineOf(run, shallow),
+      /^unreadable .*: not a dead-letter record: it is kept and never run; drop it with --discard$/,
+    );
     assert.match(run.stdout, /: 1 record\(s\), replayed 0, 1 remaining\n$/);
     assert.equal(airflow.runs.size, 0);
   });

@@ -109,6 +109,7 @@ describe('package.json: the tools go through run-built.sh, never tsc on every ca
     replay: 'build/src/tools/replay.js',
     'get-client-id': 'build/src/tools/get-client-id.js',
     'airflow-stand-in': 'build/test/airflow-stand-in.js',
+    'gcs-stand-in': 'build/test/gcs-stand-in.js',
   };
   for (const [name, target] of Object.entries(tools)) {
     it(name, () => {

@@ -145,19 +145,29 @@ describe('tools alike: --settings, credentials, reports', () => {
       processEnv,
     );
     assert.equal(trigger.code, 0, trigger.stderr);
-    putDeadLetter(gcs, DEAD, 'sales/b.csv', '2');
+    // Made while the settings' DAG was missing: it runs only where the settings route it.
+    putDeadLetter(gcs, DEAD, 'sales/b.csv', '2', 'from_settings');
     const replay = await runCli('replay', ['--settings', file, DEAD_URI], processEnv);
     assert.equal(replay.code, 0, replay.stdout + replay.stderr);
     assert.equal(airflow.runsOf('from_settings').length, 2);
   });
 
-  it('replay --dry-run needs no Airflow setting: lists the records, changes nothing', async () => {
+  it("replay --dry-run reads the function's settings (it routes as the replay will), calls no Airflow, changes nothing", async () => {
     const name = putDeadLetter(gcs, DEAD, 'sales/b.csv', '2');
-    const ran = await runCli(
+    // Without them it cannot say where a record would run: the settings error, as the replay's.
+    const bare = await runCli(
       'replay',
       ['--dry-run', DEAD_URI],
       cleanEnv({ STORAGE_EMULATOR_HOST: gcs.url }),
     );
+    assertOneErrorLine(bare, 2, /^error: Invalid configuration: AIRFLOW_URL is required/);
+    const requests = airflow.requests.length;
+    const ran = await runCli(
+      'replay',
+      ['--dry-run', DEAD_URI],
+      cleanEnv({ ...fn(), STORAGE_EMULATOR_HOST: gcs.url }),
+    );
+    assert.equal(airflow.requests.length, requests, 'no call to Airflow');
     assert.equal(ran.code, 0, ran.stderr);
     assert.equal(ran.stderr, '');
     assert.equal(
@@ -212,6 +222,7 @@ describe('tools alike: --settings, credentials, reports', () => {
     const env = noCredentials({
       AIRFLOW_URL: airflow.url,
       AUTH_MODE: 'google',
+      DAG_ID: 'load_sales',
       STORAGE_EMULATOR_HOST: gcs.url,
     });
     const ran = await runCli('replay', [DEAD_URI], env);
@@ -220,7 +231,7 @@ describe('tools alike: --settings, credentials, reports', () => {
     // Each kept record says why in the report: the function's own reason.
     assert.match(
       ran.stdout,
-      /^failed {5}\S+: still failed: Credentials: could not get a Google access token: Could not load the default credentials/m,
+      /^failed {5}\S+: run \S+ of load_sales: still failed: Credentials: could not get a Google access token: Could not load the default credentials/m,
     );
     assert.equal(ran.stderr, `note: no Google credentials here: ${HINT}\n`);
   });

@@ -8,12 +8,17 @@
  * metric yet; FAKE_GCLOUD_FAIL=text: any command holding that text fails;
  * FAKE_BUCKET_LOCATION: what `storage buckets describe --format=value(location…)` reads (Cloud
  * Storage writes locations in capitals; default EU), lowercased as gcloud's lower() does.
+ * `functions describe` prints a trigger's name and `eventarc triggers describe` its subscription
+ * (FAKE_EVENTARC_SUBSCRIPTION instead, when set: '' for a trigger whose transport is not there).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 
 // What the real commands print (test/e2e/deploy-run.test.ts expects these).
 const AGENT = 'service-123456789012@gs-project-accounts.iam.gserviceaccount.com';
 const NUMERIC_ID = '104567890123456789012';
+const FAKE_TRIGGER = 'projects/my-project/locations/eu/triggers/gcs-airflow-trigger-425173';
+const FAKE_SUBSCRIPTION =
+  'projects/my-project/subscriptions/eventarc-eu-gcs-airflow-trigger-425173-sub-761';
 
 /** Whether this policy create is one of the first FAKE_GCLOUD_NEW_METRICS (counted in the log). */
 function unknownMetric(): boolean {
@@ -78,6 +83,10 @@ function main(): number {
   }
   if (line.startsWith('storage service-agent')) process.stdout.write(`${AGENT}\n`);
   if (line.startsWith('iam service-accounts describe')) process.stdout.write(`${NUMERIC_ID}\n`);
+  if (line.startsWith('functions describe')) process.stdout.write(`${FAKE_TRIGGER}\n`);
+  if (line.startsWith('eventarc triggers describe')) {
+    process.stdout.write(`${process.env['FAKE_EVENTARC_SUBSCRIPTION'] ?? FAKE_SUBSCRIPTION}\n`);
+  }
   return 0;
 }
 

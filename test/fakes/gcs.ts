@@ -53,8 +53,9 @@ export class FakeGcs {
   private nextGeneration = 1_700_000_000_000_000;
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
-  async start(): Promise<this> {
-    this.url = await listen(this.server);
+  /** On `port` of 127.0.0.1, or an ephemeral one (the tests; `npm run gcs-stand-in` names one). */
+  async start(port = 0): Promise<this> {
+    this.url = await listen(this.server, port);
     return this;
   }
 

@@ -83,3 +83,20 @@ export function composer1Example(): SettingsDoc {
     },
   };
 }
+
+/**
+ * `doc` on Airflow `version` (null: composer.airflowVersion removed), with the AIRFLOW_API that
+ * version serves (experimental on 1, v2 on 3), as the settings check requires.
+ */
+export function onAirflow(
+  doc: SettingsDoc,
+  version: string | null,
+  extra: Record<string, unknown> = {},
+): SettingsDoc {
+  const composer = { ...(doc['composer'] as Record<string, unknown>), ...extra };
+  if (version === null) delete composer['airflowVersion'];
+  else composer['airflowVersion'] = version;
+  const major = version?.split('.')[0];
+  const api = major === '1' ? 'experimental' : major === '3' ? 'v2' : doc.env['AIRFLOW_API'];
+  return { ...doc, composer, env: { ...doc.env, AIRFLOW_API: api } };
+}

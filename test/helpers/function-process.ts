@@ -63,6 +63,8 @@ export class FunctionProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<number | null>;
+  /** Its exit, once stdout and stderr are read to the end too: every line it wrote is in. */
+  readonly closed: Promise<number | null>;
 
   private constructor(
     readonly child: ChildProcess,
@@ -75,6 +77,11 @@ export class FunctionProcess {
     child.stderr?.setEncoding('utf8').on('data', (s: string) => (this.stderr += s));
     this.exited = new Promise((resolve) =>
       child.on('exit', (code) => {
+        resolve(code);
+      }),
+    );
+    this.closed = new Promise((resolve) =>
+      child.on('close', (code) => {
         resolve(code);
       }),
     );

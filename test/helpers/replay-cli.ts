@@ -37,13 +37,15 @@ export function replayCli(
 
 /**
  * A dead letter for `gs://landing/NAME#GENERATION`, stored in the fake as the function's own
- * dead-letter module writes one (a DAG that was missing), under `prefix` of `bucket`.
+ * dead-letter module writes one (DAG `dagId` was missing), under `prefix` of `bucket`. A replay
+ * runs it only where its settings route the object to `dagId` too.
  */
 export function putDeadLetter(
   gcs: FakeGcs,
   where: { readonly bucket: string; readonly prefix: string },
   name: string,
   generation: string,
+  dagId = 'load_sales',
 ): string {
   const delivery = {
     meta: {
@@ -55,9 +57,9 @@ export function putDeadLetter(
     data: { bucket: 'landing', name, generation, size: '1' },
   };
   const facts = {
-    reason: 'Airflow does not know DAG "load_sales" (404)',
+    reason: `Airflow does not know DAG "${dagId}" (404)`,
     status: 404,
-    dagId: 'load_sales',
+    dagId,
     runId: makeRunId('landing', name, generation),
   };
   const record = makeDeadLetter(facts, delivery, Date.now());

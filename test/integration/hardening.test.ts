@@ -14,6 +14,7 @@ import { FakeAirflow } from '../fakes/airflow';
 import { FakeMetadata } from '../fakes/metadata';
 import { finalizedDelivery } from '../helpers/events';
 import { inProcess } from '../helpers/in-process';
+import { BUSY_MACHINE_SLACK_MS } from '../helpers/timing';
 
 const DAG = 'composer_sample_trigger_response_dag';
 const CLIENT_ID = '123456789012-hardening.apps.googleusercontent.com';
@@ -143,7 +144,7 @@ describe('hardening: faults outside the fakes’ script (issue 9)', () => {
   // Defect 8: each request used to get a full timeout, and auth, content reads and dead-letter
   // writes were not counted, so "budget + one timeout" was not a bound.
   describe('one invocation ends within RETRY_BUDGET_MS + REQUEST_TIMEOUT_MS, whatever hangs (defect 8)', () => {
-    const SLACK_MS = 60;
+    const SLACK_MS = BUSY_MACHINE_SLACK_MS;
     const worst: string[] = [];
     after(() => {
       console.log(`# worst-case invocation times: ${worst.join('; ')}`);
@@ -154,7 +155,10 @@ describe('hardening: faults outside the fakes’ script (issue 9)', () => {
       await assert.rejects(run(), (err: unknown) => err instanceof DeliveryError);
       const took = Math.round(performance.now() - started);
       worst.push(`${what} ${took} ms (bound ${bound})`);
-      assert.ok(took <= bound + SLACK_MS, `${what}: ${took} ms, bound ${bound} ms`);
+      assert.ok(
+        took <= bound + SLACK_MS,
+        `${what}: ${took} ms, bound ${bound} ms + ${SLACK_MS} ms`,
+      );
     }
 
     it('a 409 at 1.9 s, then a confirming GET that never answers', async () => {

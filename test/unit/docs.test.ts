@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { anchors, slug } from '../helpers/markdown';
 import { ROOT } from '../helpers/paths';
 
 const PAGES = [
@@ -17,29 +18,6 @@ const PAGES = [
     .map((f) => `docs/${f}`),
 ];
 const text = (page: string): string => readFileSync(path.join(ROOT, page), 'utf8');
-
-/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens. */
-function slug(heading: string): string {
-  return heading
-    .trim()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
-}
-
-/** The anchors of a page's headings outside code blocks; a repeated heading gets -1, -2, … */
-function anchors(markdown: string): Set<string> {
-  const seen = new Map<string, number>();
-  const found = new Set<string>();
-  const prose = markdown.replace(/^```[\s\S]*?^```/gm, '');
-  for (const match of prose.matchAll(/^#{1,6} (.+)$/gm)) {
-    const base = slug(match[1] ?? '');
-    const n = seen.get(base) ?? 0;
-    seen.set(base, n + 1);
-    found.add(n === 0 ? base : `${base}-${n}`);
-  }
-  return found;
-}
 
 /** Relative Markdown link targets of a page, outside code blocks. */
 function links(markdown: string): string[] {

@@ -173,6 +173,25 @@ describe('parseDelivery', () => {
       'malformed',
       /generation/,
     ],
+    // Issue 17 item 2: the version 1764057600000001 spelled so that it makes a second run id.
+    [
+      'generation with leading zeros',
+      delivery({ bucket: 'b', name: 'n', generation: '0001764057600000001' }),
+      'malformed',
+      /^the object data's "generation" "0001764057600000001" has leading zeros, which would make another run id than the event's: write 1764057600000001$/,
+    ],
+    [
+      'generation 0 (Cloud Storage numbers versions from 1)',
+      delivery({ bucket: 'b', name: 'n', generation: '0' }),
+      'malformed',
+      /"generation" "0" names no object version/,
+    ],
+    [
+      'generation of 21 digits',
+      delivery({ bucket: 'b', name: 'n', generation: '1'.repeat(21) }),
+      'malformed',
+      /generation/,
+    ],
   ];
   for (const [name, input, kind, reason] of refused) {
     it(`refuses: ${name} (${kind})`, () => {

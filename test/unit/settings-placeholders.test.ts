@@ -37,6 +37,7 @@ describe('settings: the example placeholders', () => {
       {
         ...filledIn(doc),
         deployers: JSON.parse(alternative('deployers').replace(/([\w:@.]+)/, '"$1"')) as unknown,
+        replayers: JSON.parse(alternative('replayers').replace(/([\w:@.]+)/, '"$1"')) as unknown,
         env: {
           ...doc.env,
           AIRFLOW_URL: alternative('AIRFLOW_URL'),
@@ -49,7 +50,7 @@ describe('settings: the example placeholders', () => {
     );
     assert.deepEqual(
       placeholdersIn(settings).map((p) => p.key),
-      ['env.AIRFLOW_URL', 'env.IAP_CLIENT_ID', 'env.DEAD_LETTER_URI', 'deployers'],
+      ['env.AIRFLOW_URL', 'env.IAP_CLIENT_ID', 'env.DEAD_LETTER_URI', 'deployers', 'replayers'],
     );
   });
 
