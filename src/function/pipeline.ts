@@ -16,6 +16,9 @@ import { fallbackTarget } from './config';
 import type { DeadLetterStore } from './dead-letters';
 import type { Decision, LineFields } from './decision';
 import { decide, lineFieldsOf } from './decision';
+import { createLastChance } from './last-chance';
+import type { Platform } from './platform';
+import { lastChance } from './platform';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery, ObjectEvent } from './event';
 import { DEFAULT_BACKOFF } from './retry';
@@ -49,6 +52,12 @@ export interface PipelineDeps {
 export interface HandleOptions {
   /** Replays pass false: a dead letter is old by nature. */
   readonly checkAge?: boolean;
+  /**
+   * The platform that delivered, which keeps a failing event only so long (issue 16): its
+   * handlers pass it. The trigger tool and replay are no platform: they hand every transient
+   * failure back to the person running them.
+   */
+  readonly platform?: Platform;
 }
 
 /**
@@ -65,6 +74,7 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const screen = createScreen(config);
   const route = createRouter(config.routes, fallbackTarget(config));
   const settle = createSettler(deps);
+  const lastChances = createLastChance({ ...deps, settle });
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
   const clock = attemptClock();
   /** What every delivery's Airflow client shares; each adds its own `onRetry`. */
@@ -121,8 +131,8 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     return { retried, onRetry };
   }
 
-  const eventTimeOf = (event: ObjectEvent) =>
-    event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
+  const timeOf = (time: string | null) => (time === null ? Number.NaN : Date.parse(time));
+  const eventTimeOf = (event: ObjectEvent) => timeOf(event.meta.time);
 
   /** The object version's claim (claims.ts); undefined without DEAD_LETTER_URI. */
   async function claimOf(key: string, deadline: Deadline): Promise<Claim | undefined> {
@@ -247,7 +257,14 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     options: HandleOptions,
   ): Decision | { readonly kind: 'fault'; readonly fields: LineFields; readonly error: unknown } {
     try {
-      return decide(delivery, { screen, route, nowMs, checkAge: options.checkAge ?? true });
+      const { platform } = options;
+      return decide(delivery, {
+        screen,
+        route,
+        nowMs,
+        checkAge: options.checkAge ?? true,
+        platform,
+      });
     } catch (error) {
       return { kind: 'fault', fields: lineFieldsOf(delivery), error };
     }
@@ -273,12 +290,20 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   return async (delivery, options = {}) => {
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     const decision = decideOrFault(delivery, deadline.startedAt, options);
+    const eventTimeMs = timeOf(delivery.meta.time);
+    const { platform } = options;
     try {
-      return await settleDelivery(decision, delivery, deadline);
+      return await settleDelivery(
+        decision,
+        delivery,
+        lastChances.workDeadline(deadline, eventTimeMs, platform),
+      );
     } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      const why = platform && lastChance(platform, eventTimeMs, deps.now());
+      if (why !== undefined) return lastChances.keep(err, why, decision.fields, delivery, deadline);
       // The delivery's one line when the platform must redeliver, with what was decided.
-      if (err instanceof DeliveryError)
-        logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
+      logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
       throw err;
     }
   };
