@@ -19,6 +19,8 @@
 #   replay runs what a record says: uniform bucket-level access on the dead-letter bucket, then
 #   roles/storage.objectUser with an IAM condition on the prefix; each of replayers gets a custom
 #   role with storage.objects.get, list and delete only (it cannot write a record).
+#   Asset routes' claims (docs/assets.md#exactly-once) sit beside the prefix (PREFIX-claims/), under
+#   the same grant.
 # The rules live in src/planner/plan-iam.ts, so the dry run and the real run are the same commands.
 set -euo pipefail
 exec "$(dirname "${BASH_SOURCE[0]}")/run-plan.sh" iam "$@"

@@ -13,6 +13,20 @@
  * second needs only 8 characters, so V8 backtracks a few steps at most. A JWT can start anywhere
  * in a long run (no `\b` before it), so runs are matched once and split at their dots instead of
  * being re-scanned from every `eyJ`.
+ *
+ * Never throws, whatever the input: V8 keeps a regular expression's backtracking positions on a
+ * stack of its own, one or more per repetition of a group, and a run of millions of matching
+ * characters overflows it (`RangeError: Maximum call stack size exceeded` on a 10 M-character
+ * body, issue 16). Only the first 500 characters are ever kept, so only the first `MAX_INPUT`
+ * are read: 32 times as many, room for every token a message could carry before its first 500
+ * characters, and hundreds of times below the length that overflows (measured on Node 22: from
+ * about 5.8 M characters for `token=` and a run, 8.5 M for a bare run). A credential-like run that
+ * the bound cuts is dropped whole, never shown in part. So redaction reads a bounded prefix, in
+ * time linear in it, however large the text.
+ *
+ * Every key (`token`, `secret`, `password`, `authorization`, `bearer`, `basic`), the `ya29.` of an
+ * access token and a PEM header are matched in any letter case: `Password=`, `TOKEN%3D` and a
+ * lowercased `-----begin private key-----` a proxy or a library wrote are blanked as well.
  */
 
 /** A percent sign, itself percent-encoded any number of times: `%`, `%25`, `%2525`, … */
@@ -50,19 +64,35 @@ function blankJwt(run: string): string {
 
 /** Patterns whose first group, when there is one, is kept (the scheme or key, for the reader). */
 const PATTERNS: readonly RegExp[] = [
-  new RegExp(`ya29${DOT}[A-Za-z0-9_.-]{8,}`, 'g'),
+  new RegExp(`ya29${DOT}[A-Za-z0-9_.-]{8,}`, 'gi'),
   new RegExp(`((?:bearer|basic)${GAP}+)${CRED}{8,}`, 'gi'),
   new RegExp(`((?:token|secret|password|authorization)${GAP}+)${CRED}{8,}`, 'gi'),
-  /-----BEGIN[A-Z ]*PRIVATE KEY-----[^-]*(?:-----END[A-Z ]*PRIVATE KEY-----)?/g,
+  /-----BEGIN[A-Z ]*PRIVATE KEY-----[^-]*(?:-----END[A-Z ]*PRIVATE KEY-----)?/gi,
 ];
 
 const MAX_LENGTH = 500;
+/** The most of a text that is read (see above). */
+export const MAX_INPUT = 32 * MAX_LENGTH;
+
+/** Characters a credential, a JWT or one of their escapes can hold (`%2E`, `\u002E`). */
+const CREDENTIAL_CHAR = /[A-Za-z0-9._~+/=%\\-]/;
+
+/** The text's first MAX_INPUT characters, less a credential-like run the cut went through. */
+function bounded(text: string): string {
+  if (text.length <= MAX_INPUT) return text;
+  let end = MAX_INPUT;
+  if (CREDENTIAL_CHAR.test(text.charAt(end)))
+    while (end > 0 && CREDENTIAL_CHAR.test(text.charAt(end - 1))) end -= 1;
+  return text.slice(0, end);
+}
 
 export function redact(text: string): string {
-  let out = text.replace(JWT_RUN, blankJwt);
+  const head = bounded(text);
+  let out = head.replace(JWT_RUN, blankJwt);
   for (const pattern of PATTERNS)
     out = out.replace(pattern, (_match, kept: unknown) =>
       typeof kept === 'string' ? `${kept}${BLANK}` : BLANK,
     );
-  return out.length > MAX_LENGTH ? `${out.slice(0, MAX_LENGTH)}…` : out;
+  const cut = head.length < text.length;
+  return out.length > MAX_LENGTH || cut ? `${out.slice(0, MAX_LENGTH)}…` : out;
 }

@@ -48,8 +48,8 @@ export interface Config {
   readonly auth: AuthConfig;
   readonly requestTimeoutMs: number;
   readonly retryBudgetMs: number;
-  /** 0 means no limit. */
-  readonly maxEventAgeSeconds: number;
+  /** 0 means no limit; null (unset): the retention of the platform that delivered (platform.ts). */
+  readonly maxEventAgeSeconds: number | null;
   /** How long after the event a DAG Airflow does not know is still waited for; 0: not at all. */
   readonly dagNotFoundGraceSeconds: number;
   readonly include: readonly string[];
@@ -183,7 +183,7 @@ const SETTINGS = {
   ),
   REQUEST_TIMEOUT_MS: v.optional(integer('milliseconds', 1, 540_000), '90000'),
   RETRY_BUDGET_MS: v.optional(integer('milliseconds', 0, 3_600_000), '120000'),
-  MAX_EVENT_AGE_SECONDS: v.optional(integer('seconds', 0, 30 * 86_400), '86400'),
+  MAX_EVENT_AGE_SECONDS: v.optional(integer('seconds', 0, 30 * 86_400)),
   DAG_NOT_FOUND_GRACE_SECONDS: v.optional(integer('seconds', 0, 7 * 86_400), '900'),
   INCLUDE: v.optional(globList, '[]'),
   EXCLUDE: v.optional(globList, '[]'),
@@ -353,7 +353,7 @@ export function parseConfig(
     auth: Object.freeze(resolveAuth(s)),
     requestTimeoutMs: s.REQUEST_TIMEOUT_MS,
     retryBudgetMs: s.RETRY_BUDGET_MS,
-    maxEventAgeSeconds: s.MAX_EVENT_AGE_SECONDS,
+    maxEventAgeSeconds: s.MAX_EVENT_AGE_SECONDS ?? null,
     dagNotFoundGraceSeconds: s.DAG_NOT_FOUND_GRACE_SECONDS,
     include: Object.freeze(s.INCLUDE),
     exclude: Object.freeze(s.EXCLUDE),

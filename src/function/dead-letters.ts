@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { within } from '../basics/deadline';
 import type { GsLocation } from '../basics/gs-uri';
 import { formatGsUri } from '../basics/gs-uri';
+import { claimsLocation } from './claims';
 import type { Delivery } from './event';
 import type { StorageAccess } from './storage/client';
 import { storageStatus, withinTime } from './storage/client';
@@ -166,7 +167,7 @@ const bounded = <T>(work: Promise<T>, ms: number, what: string): Promise<T> =>
   within(work, ms, () => new Error(`${what} took longer than ${ms} ms`));
 
 /**
- * The records under `location` (folder placeholders left out), page by page, each page within
+ * The records under `location` (folder placeholders and asset-event claims left out), page by page, each page within
  * `pageTimeoutMs`: a Cloud Storage that accepts a request and never answers must end the listing
  * with a line, not hold the replay (issue 16 item 9). The library's own timeout and few retries
  * bound each request too, but not a page's retries together, and 8.4.0 can hang between them
@@ -180,12 +181,13 @@ export async function listDeadLetters(
   const bucket = (await storage()).bucket(location.bucket);
   const where = `listing ${formatGsUri(location)}`;
   const listed: ListedDeadLetter[] = [];
+  const claims = claimsLocation(location).path;
   let pageToken: string | undefined;
   do {
     const query = { prefix: location.path, autoPaginate: false, ...(pageToken && { pageToken }) };
     const [files, next] = await bounded(bucket.getFiles(query), pageTimeoutMs, where);
     for (const file of files) {
-      if (file.name.endsWith('/')) continue;
+      if (file.name.endsWith('/') || file.name.startsWith(claims)) continue;
       listed.push({
         bucket: location.bucket,
         name: file.name,

@@ -8,6 +8,7 @@ import { describeObjectVersion } from '../basics/gs-uri';
 import type { DeadLetterFacts } from './dead-letters';
 import type { Delivery, ObjectEvent } from './event';
 import { parseDelivery } from './event';
+import type { Platform } from './platform';
 import type { Destination, Router, Target } from './routes';
 import { makeRunId } from './run-id';
 import type { Screen } from './screen';
@@ -68,6 +69,8 @@ export interface DecisionContext {
   readonly nowMs: number;
   /** Replays pass false: a dead letter is old by nature. */
   readonly checkAge: boolean;
+  /** Who delivered (none for the trigger tool and replay). */
+  readonly platform?: Platform | undefined;
 }
 
 export const lineFieldsOf = (delivery: Delivery): LineFields => ({
@@ -92,7 +95,8 @@ export function decide(delivery: Delivery, context: DecisionContext): Decision {
   const { event } = parsed;
   const { bucket, name, generation } = event;
   const fields = { ...lineFieldsOf(delivery), bucket, object: name, generation };
-  const skip = context.screen(event, context.nowMs, { checkAge: context.checkAge });
+  const { checkAge, platform } = context;
+  const skip = context.screen(event, context.nowMs, { checkAge, platform });
   if (skip?.kind === 'ignored') return ignore(fields, skip.reason);
   const destination = context.route(event);
   if (destination === undefined)

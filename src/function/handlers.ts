@@ -8,6 +8,8 @@ import { createDrain } from './drain';
 import type { Delivery } from './event';
 import { fromCloudEvent, fromLegacy } from './event';
 import type { Instance } from './instance';
+import type { Platform } from './platform';
+import { EVENTARC, legacyPlatform } from './platform';
 import { redact } from '../basics/redact';
 
 /**
@@ -56,9 +58,14 @@ function outsideFrameworkDomain<T>(work: () => Promise<T>): Promise<T> {
 
 const isFrame = (line: string): boolean => line.startsWith('    at ');
 
-async function handle(instance: Instance, drain: Drain, delivery: Delivery): Promise<void> {
+async function handle(
+  instance: Instance,
+  drain: Drain,
+  delivery: Delivery,
+  platform: Platform,
+): Promise<void> {
   try {
-    await drain.run(delivery, () => instance.pipeline(delivery));
+    await drain.run(delivery, () => instance.pipeline(delivery, { platform }));
   } catch (err) {
     // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
     // where the stack goes too (its frames only: the message line is outside text), then let the
@@ -87,16 +94,21 @@ export interface Handlers {
  * The entry points of one instance (the Functions Framework's `testing.ts` idea): index.ts builds
  * them from the instance started at cold start, and tests from their own, in-process, served by
  * the framework's own test server. Every delivery runs through `drain`, which index.ts stops on
- * SIGTERM; by default a drain of the instance's own that nothing stops.
+ * SIGTERM; by default a drain of the instance's own that nothing stops. Each tells the pipeline
+ * which platform delivered, for the last-chance rule (platform.ts; `env` says whether the
+ * instance runs on Cloud Run).
  */
 export function createHandlers(
   instance: Instance,
   drain: Drain = createDrain({ logger: instance.logger }),
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): Handlers {
   return {
     triggerDag: (event) =>
-      outsideFrameworkDomain(() => handle(instance, drain, fromCloudEvent(event))),
+      outsideFrameworkDomain(() => handle(instance, drain, fromCloudEvent(event), EVENTARC)),
     triggerDagBackground: (data, context) =>
-      outsideFrameworkDomain(() => handle(instance, drain, fromLegacy(data, context))),
+      outsideFrameworkDomain(() =>
+        handle(instance, drain, fromLegacy(data, context), legacyPlatform(context, env)),
+      ),
   };
 }

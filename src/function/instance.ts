@@ -13,6 +13,7 @@ import type { StorageAccess } from './storage/client';
 import { createStorageAccess } from './storage/client';
 import { createContentReader } from './storage/content';
 import { createGcsDeadLetterStore } from './dead-letters';
+import { claimExpiryMs, claimsLocation, createGcsClaims } from './claims';
 
 export interface Instance {
   readonly config: Config;
@@ -62,6 +63,12 @@ export function instanceOf(config: Config, options: InstanceOptions = {}): Insta
     readContent: createContentReader(storage, config.contentMaxBytes),
     ...(config.deadLetters && {
       deadLetters: createGcsDeadLetterStore(storage, config.deadLetters),
+      claims: createGcsClaims(
+        storage,
+        claimsLocation(config.deadLetters),
+        claimExpiryMs(config),
+        Date.now,
+      ),
     }),
     now: Date.now,
     random: Math.random,

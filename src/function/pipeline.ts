@@ -8,12 +8,16 @@ import { redact } from '../basics/redact';
 import { AssetMemory, recordAssetEvent } from './airflow/asset-client';
 import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
+import type { Claim, ClaimStore } from './claims';
 import { serializeConf } from './conf';
 import type { Config } from './config';
 import { fallbackTarget } from './config';
 import type { DeadLetterStore } from './dead-letters';
 import type { Decision, LineFields } from './decision';
 import { decide, lineFieldsOf } from './decision';
+import { createLastChance } from './last-chance';
+import type { Platform } from './platform';
+import { lastChance } from './platform';
 import { DeliveryError } from './errors/delivery-error';
 import type { Delivery, ObjectEvent } from './event';
 import { DEFAULT_BACKOFF } from './retry';
@@ -38,6 +42,8 @@ export interface PipelineDeps {
   readonly readContent?: ContentReader;
   /** Besides the log; see DEAD_LETTER_URI. */
   readonly deadLetters?: DeadLetterStore;
+  /** Keeps two copies of one asset event from both posting (beside the dead letters). */
+  readonly claims?: ClaimStore;
   readonly now: () => number;
   readonly random: () => number;
   readonly sleep: (ms: number) => Promise<void>;
@@ -46,6 +52,12 @@ export interface PipelineDeps {
 export interface HandleOptions {
   /** Replays pass false: a dead letter is old by nature. */
   readonly checkAge?: boolean;
+  /**
+   * The platform that delivered, which keeps a failing event only so long (issue 16): its
+   * handlers pass it. The trigger tool and replay are no platform: they hand every transient
+   * failure back to the person running them.
+   */
+  readonly platform?: Platform;
 }
 
 /**
@@ -62,6 +74,7 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const screen = createScreen(config);
   const route = createRouter(config.routes, fallbackTarget(config));
   const settle = createSettler(deps);
+  const lastChances = createLastChance({ ...deps, settle });
   const backoff = { ...DEFAULT_BACKOFF, budgetMs: config.retryBudgetMs };
   const clock = attemptClock();
   /** What every delivery's Airflow client shares; each adds its own `onRetry`. */
@@ -71,8 +84,15 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
     logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
     backoff,
-    /** Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. */
-    assets: new AssetMemory(deps.now, config.contentMaxBytes),
+    /**
+     * Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. Airflow
+     * may commit an event as late as one invocation's bound after stamping it (issue 16).
+     */
+    assets: new AssetMemory(
+      deps.now,
+      config.retryBudgetMs + config.requestTimeoutMs,
+      config.contentMaxBytes,
+    ),
   };
   /** REST or the Composer API, chosen once (AIRFLOW_TRANSPORT): this file never asks which. */
   const dagRuns = chooseDagRunTransport(config, clientDeps);
@@ -113,8 +133,20 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     return { retried, onRetry };
   }
 
-  const eventTimeOf = (event: ObjectEvent) =>
-    event.meta.time === null ? Number.NaN : Date.parse(event.meta.time);
+  const timeOf = (time: string | null) => (time === null ? Number.NaN : Date.parse(time));
+  const eventTimeOf = (event: ObjectEvent) => timeOf(event.meta.time);
+
+  /** The object version's claim (claims.ts); undefined without DEAD_LETTER_URI. */
+  async function claimOf(key: string, deadline: Deadline): Promise<Claim | undefined> {
+    if (deps.claims === undefined) return undefined;
+    try {
+      return await deps.claims.take(key, timeLeft(deadline, deps.now()));
+    } catch (err) {
+      const why = redact(err instanceof Error ? err.message : String(err));
+      // Transient: no copy posts without the claim, and the redelivery tries to take it again.
+      throw new DeliveryError(`taking the claim on this object version failed (${why})`);
+    }
+  }
 
   /** An asset event for the object version (issue 12): its extra is what a conf would be. */
   async function record(
@@ -138,12 +170,17 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     const { retried, onRetry } = retryLog(fields);
     if (config.api === 'experimental') throw new Error('asset targets need AIRFLOW_API v1 or v2');
     const target = { airflowUrl: config.airflowUrl, api: config.api, uri: fields.assetUri };
+    const claim = await claimOf(fields.eventKey, deadline);
     const job = {
       target,
       key: fields.eventKey,
       extra: extra.text,
       deadline,
       eventTimeMs: eventTimeOf(event),
+      ...(claim?.kind === 'elsewhere' && { claimedElsewhereUntil: claim.until }),
+      ...(claim?.kind === 'held' && {
+        releaseClaim: () => claim.release(timeLeft(deadline, deps.now())),
+      }),
     };
     const result = await recordAssetEvent({ ...clientDeps, onRetry }, job);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };
@@ -222,7 +259,14 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     options: HandleOptions,
   ): Decision | { readonly kind: 'fault'; readonly fields: LineFields; readonly error: unknown } {
     try {
-      return decide(delivery, { screen, route, nowMs, checkAge: options.checkAge ?? true });
+      const { platform } = options;
+      return decide(delivery, {
+        screen,
+        route,
+        nowMs,
+        checkAge: options.checkAge ?? true,
+        platform,
+      });
     } catch (error) {
       return { kind: 'fault', fields: lineFieldsOf(delivery), error };
     }
@@ -248,12 +292,20 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   return async (delivery, options = {}) => {
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     const decision = decideOrFault(delivery, deadline.startedAt, options);
+    const eventTimeMs = timeOf(delivery.meta.time);
+    const { platform } = options;
     try {
-      return await settleDelivery(decision, delivery, deadline);
+      return await settleDelivery(
+        decision,
+        delivery,
+        lastChances.workDeadline(deadline, eventTimeMs, platform),
+      );
     } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      const why = platform && lastChance(platform, eventTimeMs, deps.now());
+      if (why !== undefined) return lastChances.keep(err, why, decision.fields, delivery, deadline);
       // The delivery's one line when the platform must redeliver, with what was decided.
-      if (err instanceof DeliveryError)
-        logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
+      logger.error({ ...decision.fields, outcome: 'redeliver' }, err.message);
       throw err;
     }
   };

@@ -64,7 +64,9 @@ export function createSettler(deps: SettleDeps) {
         await deps.deadLetters.write(record, timeoutMs);
       } catch (err) {
         const why = redact(err instanceof Error ? err.message : String(err));
-        throw new DeliveryError(`could not keep the dead letter (${why}) for: ${facts.reason}`);
+        throw new DeliveryError(`could not keep the dead letter (${why}) for: ${facts.reason}`, {
+          cause: err,
+        });
       }
     }
     logger.error({ ...fields, outcome, ...record }, facts.reason);

@@ -1,10 +1,12 @@
 import { createLogger } from '../basics/log';
+import { fallbackTarget } from './config';
 import { closableStdout, createDrain } from './drain';
 import { ConfigError } from './errors/config-error';
 import type { Handlers } from './handlers';
 import { createHandlers } from './handlers';
 import type { Instance, InstanceOptions } from './instance';
 import { createInstance } from './instance';
+import { hasAssetTarget } from './routes';
 import { deferFrameworkSigterm } from './sigterm';
 
 /** sysexits.h EX_CONFIG: the instance stopped on its configuration, not on a crash. */
@@ -25,12 +27,27 @@ export function startInstance(
   env: Readonly<Record<string, string | undefined>>,
   options: InstanceOptions = {},
 ): Instance {
+  let instance: Instance;
   try {
-    return createInstance(env, { ...options, prewarm: true });
+    instance = createInstance(env, { ...options, prewarm: true });
   } catch (err) {
     if (err instanceof ConfigError) process.exit(EXIT_CONFIG);
     throw err;
   }
+  warnUnclaimed(instance);
+  return instance;
+}
+
+/**
+ * Asset events are claimed beside the dead letters (claims.ts); without DEAD_LETTER_URI nothing
+ * keeps two copies of one event apart, which the operator should hear once, at cold start.
+ */
+function warnUnclaimed({ config, logger }: Instance): void {
+  if (config.deadLetters !== null || !hasAssetTarget(config.routes, fallbackTarget(config))) return;
+  logger.warn(
+    { outcome: 'config' },
+    'Asset routes without DEAD_LETTER_URI: two copies of one event delivered at the same moment to two instances may both record it, and so may a redelivery that comes before Airflow commits a POST whose answer was lost. Set DEAD_LETTER_URI so that each event is claimed in Cloud Storage before it is posted (docs/assets.md).',
+  );
 }
 
 /**

@@ -22,6 +22,9 @@
  *   object, so the condition lets the bucket through besides the objects under the prefix.
  */
 import { UsageError } from '../basics/errors/usage-error';
+import { claimsLocation } from '../function/claims';
+import { fallbackTarget } from '../function/config';
+import { hasAssetTarget } from '../function/routes';
 import type { Settings } from './settings';
 import type { Step } from './steps';
 
@@ -90,6 +93,15 @@ export function deadLetterSteps(s: Settings): Step[] {
   const kept = s.config.deadLetters;
   if (kept === null) return [];
   const objects = prefixResource(kept.bucket, kept.path);
+  // Asset routes claim each object version beside the records (src/function/claims.ts): the
+  // function writes, reads and deletes those too, and nothing else in the bucket.
+  const claims = hasAssetTarget(s.config.routes, fallbackTarget(s.config))
+    ? prefixResource(kept.bucket, claimsLocation(kept).path)
+    : null;
+  const writable =
+    claims === null
+      ? `resource.name.startsWith("${objects}")`
+      : `resource.name.startsWith("${objects}") || resource.name.startsWith("${claims}")`;
   return [
     {
       why:
@@ -113,9 +125,9 @@ export function deadLetterSteps(s: Settings): Step[] {
         `serviceAccount:${s.serviceAccount}`,
         'roles/storage.objectUser',
         condition(
-          `resource.name.startsWith("${objects}")`,
+          writable,
           `${s.name} dead letters only`,
-          `objects under ${objects}`,
+          claims === null ? `objects under ${objects}` : `objects under ${objects} and ${claims}`,
         ),
       ),
     },

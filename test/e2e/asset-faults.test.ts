@@ -5,32 +5,58 @@ import { binary, deliverUntilAcked, objectData } from '../helpers/events';
 import { FunctionProcess } from '../helpers/function-process';
 import { startStack } from '../helpers/stack';
 import { faultScript, PLANS, pool } from '../helpers/fault-script';
+import { FakeGcs } from '../fakes/gcs';
+import { makeRunId } from '../../src/function/run-id';
 
 const EVENTS = 150;
 const URI = 'gs://landing/incoming';
 const CLIENT_ID = '123456789012-faults.apps.googleusercontent.com';
+/**
+ * Every fifth object version's event commits this late: past the 2 s the check allowed for before
+ * issue 16, within the invocation's bound (RETRY_BUDGET_MS + REQUEST_TIMEOUT_MS = 3.4 s here).
+ */
+const LATE_COMMIT_MS = 2_800;
+/** Other events on the asset meanwhile, so that a late event hides behind pages of newer ones. */
+const OTHER_EVENTS_PER_SECOND = 50;
 
 /** No `conflict`: an asset event has no logical date to clash on. */
 const ASSET_PLANS = PLANS.filter((p) => p === 'storm' || p.kind !== 'conflict');
 const versionOf = (body: string) =>
   String((JSON.parse(body) as { extra?: { objectVersionKey?: unknown } }).extra?.objectVersionKey);
+/** The objectVersionKey the function gives a delivery: the run id of its object version. */
+const versionOfDelivery = (d: HttpDelivery) => {
+  const o = JSON.parse(d.body) as { bucket: string; name: string; generation: string };
+  return makeRunId(o.bucket, o.name, o.generation);
+};
 
 it(
-  `asset fault suite: ${EVENTS} events on an asset route, ~30% faulty first POSTs, each delivered twice`,
+  `asset fault suite: ${EVENTS} events on an asset route, ~30% faulty first POSTs, one in five committed late, each delivered twice, a third at the same moment on two instances`,
   { timeout: 240_000 },
   async (t) => {
+    const gcs = await new FakeGcs().start();
     const env = {
       IAP_CLIENT_ID: CLIENT_ID,
       REQUEST_TIMEOUT_MS: '400',
-      RETRY_BUDGET_MS: '1500',
+      RETRY_BUDGET_MS: '3000',
       AIRFLOW_API: 'v2',
       ASSET_URI: `${URI}/`,
+      // The claims live beside the dead letters (issue 16, item 3).
+      DEAD_LETTER_URI: 'gs://dead-letters/trigger/',
+      STORAGE_EMULATOR_HOST: gcs.url,
     };
+    const late = new Set<string>();
     const stack = await startStack({
       process: true,
       env,
       verifyTokens: { audience: CLIENT_ID },
-      airflow: { faults: faultScript(20261201, versionOf, ASSET_PLANS), assets: [URI] },
+      airflow: {
+        faults: faultScript(20261201, versionOf, ASSET_PLANS),
+        assets: [URI],
+        assetCommitDelayMs: (extra) => {
+          const key = String(extra['objectVersionKey']);
+          return late.has(key) ? LATE_COMMIT_MS : 0;
+        },
+      },
     });
     const second = await FunctionProcess.start({
       env: {
@@ -41,9 +67,17 @@ it(
         GOOGLE_CLOUD_PROJECT: 'p',
       },
     });
+    const asset = stack.airflow.assets.find(URI);
+    assert.ok(asset);
+    let others = 0;
+    const busy = setInterval(() => {
+      stack.airflow.assets.record(asset, 'v2', { other: (others += 1) }, null);
+    }, 1000 / OTHER_EVENTS_PER_SECOND);
     t.after(async () => {
+      clearInterval(busy);
       await second.stop();
       await stack.stop();
+      await gcs.close();
     });
 
     const events: HttpDelivery[] = Array.from({ length: EVENTS }, (_, i) =>
@@ -55,18 +89,22 @@ it(
         ),
       ),
     );
+    events.forEach((d, i) => {
+      if (i % 5 === 2) late.add(versionOfDelivery(d));
+    });
     const concurrent = new Set<string>();
     let redeliveries = 0;
     let unacked = 0;
     const send = async (url: string, d: HttpDelivery) => {
-      const { tries, last } = await deliverUntilAcked(url, d);
+      // A copy handed back waits for a claim's holder: up to the claim's expiry (11.4 s here).
+      const { tries, last } = await deliverUntilAcked(url, d, 120, 250);
       redeliveries += tries - 1;
       if (last.status !== 204) unacked += 1;
     };
     await pool(events, 24, async (d, i) => {
       const name = (JSON.parse(d.body) as { name: string }).name;
       if (i % 3 === 0) {
-        // Both copies at once on two instances: the residual window the README states.
+        // Both copies at once on two instances: the claim lets one post.
         concurrent.add(name);
         await Promise.all([send(stack.fn.url, d), send(second.url, d)]);
       } else {
@@ -75,8 +113,10 @@ it(
       }
     });
 
+    clearInterval(busy);
+    const ours = stack.airflow.eventsOf(URI).filter((e) => 'objectVersionKey' in e.extra);
     const perName = new Map<string, number>();
-    for (const e of stack.airflow.eventsOf(URI)) {
+    for (const e of ours) {
       const name = String(e.extra['name']);
       perName.set(name, (perName.get(name) ?? 0) + 1);
     }
@@ -91,12 +131,16 @@ it(
       events: EVENTS,
       deliveries: EVENTS * 2,
       concurrentPairs: concurrent.size,
+      lateCommits: late.size,
+      otherEventsOnTheAsset: others,
+      claimsWritten: gcs.uploads.filter((u) => u.status === 200).length,
+      claimsRefused412: gcs.uploads.filter((u) => u.status === 412).length,
       injectedFaults: faults,
       faultsByKind: stack.airflow.stats.faults,
       posts: stack.airflow.posts.length,
       gets: stack.airflow.requests.length - stack.airflow.posts.length,
       redeliveries,
-      assetEventsRecorded: stack.airflow.eventsOf(URI).length,
+      assetEventsRecorded: ours.length,
       outcomes: logs.reduce<Record<string, number>>((m, l) => {
         const o = String(l['outcome']);
         m[o] = (m[o] ?? 0) + 1;
@@ -111,10 +155,7 @@ it(
     assert.equal(unacked, 0, 'every delivery ends acked');
     assert.equal(lost, 0, 'every object version has an asset event');
     assert.equal(duplicatesSequential, 0, 'redeliveries and retries never record twice');
-    assert.ok(
-      duplicatesConcurrent <= concurrent.size,
-      'at most one extra event per pair of copies handled at the same moment',
-    );
+    assert.equal(duplicatesConcurrent, 0, 'copies at the same moment on two instances: one event');
     assert.ok(faults >= EVENTS * 0.3, 'three in ten object versions met a fault');
     assert.ok(redeliveries > 0, 'storms outlast the budget, so the platform had to redeliver');
     const output = stack.fn.stdout + stack.fn.stderr + second.stdout + second.stderr;

@@ -104,9 +104,11 @@ function v1Events(store: AssetStore, query: URLSearchParams): Answer {
   if (bad !== undefined) return v1BadRequest(orderProblem(bad));
   // `if dataset_id:` and the like: 0 and empty strings filter nothing.
   const sourced = ['source_dag_id', 'source_task_id', 'source_run_id'].some((k) => query.get(k));
-  const events = store.events.filter(
-    (e) => !sourced && (!datasetId || e.assetId === datasetId) && (!mapIndex || mapIndex === -1),
-  );
+  const events = store
+    .committed()
+    .filter(
+      (e) => !sourced && (!datasetId || e.assetId === datasetId) && (!mapIndex || mapIndex === -1),
+    );
   const page_ = pageOf(v1Sort(events, order, eventValue), page);
   const dataset_events = page_.map((e) => datasetEventJson(store, e));
   return { status: 200, body: { dataset_events, total_entries: events.length } };
@@ -164,7 +166,7 @@ function v2Events(store: AssetStore, query: URLSearchParams): Answer {
   const orderBy = query.getAll('order_by').length > 0 ? query.getAll('order_by') : ['timestamp'];
   const bad = badOrder(orderBy, EVENT_ORDER);
   if (bad !== undefined) return refuse('v2', 400, orderProblem(bad));
-  const events = store.events.filter(filter);
+  const events = store.committed().filter(filter);
   const sorted = v2Sort(events, orderBy, eventValue, (e) => e.id);
   const asset_events = pageOf(sorted, new V2Query(query).page()).map((e) =>
     assetEventJson(store, e),

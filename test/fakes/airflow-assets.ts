@@ -15,7 +15,12 @@
  *   (`triggering_dataset_events` in Airflow 2);
  * - run ids: Airflow 2 `dataset_triggered__<execution date isoformat>`
  *   (DagRun.generate_run_id), Airflow 3 `asset_triggered__<run_after isoformat>_<8 random
- *   letters or digits>`, as an asset-triggered run has no logical date there.
+ *   letters or digits>`, as an asset-triggered run has no logical date there;
+ * - an event's timestamp is set when its row is inserted (`default=timezone.utcnow` on
+ *   AssetEvent.timestamp / DatasetEvent.timestamp) and other sessions see the row only once the
+ *   request's transaction commits, after the endpoint returns: under load, later than newer
+ *   events (issue 16, item 4). `commitDelayMs` models it: the listing endpoints show an event only
+ *   from its `visibleAt`, and its POST answers then.
  */
 import { randomInt } from 'node:crypto';
 import type { LikeDialect } from './airflow-assets-query';
@@ -44,6 +49,8 @@ export interface AssetEvent {
   readonly us: number;
   /** Milliseconds since the epoch. */
   readonly at: number;
+  /** When its transaction commits: listed from then on (ms since the epoch). */
+  readonly visibleAt: number;
   /** ISO 8601 UTC with microseconds: `2026-11-30T19:00:00.123456Z`. */
   readonly timestamp: string;
 }
@@ -70,6 +77,8 @@ export interface AssetStoreOptions {
   readonly scheduledDags?: readonly ScheduledDag[];
   /** Told about every event recorded. */
   readonly onEvent?: (event: AssetEvent) => void;
+  /** How long after its insert an event commits, from what was posted; 0 when absent. */
+  readonly commitDelayMs?: (extra: Readonly<Record<string, unknown>>) => number;
 }
 
 type MutableAsset = { -readonly [K in keyof StoredAsset]: StoredAsset[K] };
@@ -105,10 +114,14 @@ export class AssetStore {
   private nextAssetId = 1;
   private readonly now = clock();
   private readonly onEvent: ((event: AssetEvent) => void) | undefined;
+  /** Replaceable at any time, as the fault script is. */
+  commitDelayMs: AssetStoreOptions['commitDelayMs'];
+  private commitWait = 0;
 
   constructor(options: AssetStoreOptions = {}) {
     this.scheduledDags = [...(options.scheduledDags ?? [])];
     this.onEvent = options.onEvent;
+    this.commitDelayMs = options.commitDelayMs;
     for (const uri of options.assets ?? []) this.declare(uri);
   }
 
@@ -161,8 +174,21 @@ export class AssetStore {
     return this.scheduledDags.filter((d) => d.assetUri === uri);
   }
 
+  /** Every event recorded for `uri`, committed or not. */
   eventsOf(uri: string): AssetEvent[] {
     return this.events.filter((e) => e.uri === uri);
+  }
+
+  /** The events another session sees now: those whose transaction has committed. */
+  committed(nowMs = Date.now()): AssetEvent[] {
+    return this.events.filter((e) => e.visibleAt <= nowMs);
+  }
+
+  /** How long the POST that just recorded an event waits for its commit (then 0 again). */
+  takeCommitWait(): number {
+    const wait = this.commitWait;
+    this.commitWait = 0;
+    return wait;
   }
 
   /** The asset-triggered runs that consumed event `eventId` (its `created_dagruns`). */
@@ -178,6 +204,8 @@ export class AssetStore {
     partitionKey: string | null,
   ): AssetEvent {
     const us = this.now();
+    const commitDelay = Math.max(0, this.commitDelayMs?.(extra) ?? 0);
+    this.commitWait = commitDelay;
     const event: AssetEvent = {
       id: this.events.length + 1,
       assetId: asset.id,
@@ -187,6 +215,7 @@ export class AssetStore {
       partitionKey,
       us,
       at: Math.floor(us / 1000),
+      visibleAt: Math.floor(us / 1000) + commitDelay,
       timestamp: `${isoMicros(us)}Z`,
     };
     this.events.push(event);

@@ -78,6 +78,8 @@ export interface FakeAirflowOptions {
   readonly scheduledDags?: readonly ScheduledDag[];
   /** Told about every asset event recorded (the stand-in prints them). */
   readonly onAssetEvent?: (event: AssetEvent) => void;
+  /** How long after its insert an asset event commits (listed, answered): late commits. */
+  readonly assetCommitDelayMs?: (extra: Readonly<Record<string, unknown>>) => number;
   /** Consulted for every request in arrival order; may be replaced at any time. */
   readonly faults?: (request: Omit<Recorded, 'fault'>, index: number) => Fault | undefined;
   /**
@@ -122,6 +124,7 @@ export class FakeAirflow {
         this.stats.assetEvents += 1;
         options.onAssetEvent?.(event);
       },
+      ...(options.assetCommitDelayMs && { commitDelayMs: options.assetCommitDelayMs }),
     });
   }
 
@@ -238,10 +241,14 @@ export class FakeAirflow {
       return;
     }
     const answer = this.answer(req.method ?? 'GET', path, search, api, body, req.headers, fault);
+    // Read at once (answer() is synchronous): the commit of the event this request recorded.
+    const commitWait = this.assets.takeCommitWait();
     if (fault?.kind === 'lost') {
       req.socket.destroy();
       return;
     }
+    // Airflow answers once the request's transaction has committed.
+    await delay(commitWait);
     if (fault?.kind === 'slow') await delay(fault.ms);
     if (!res.destroyed) sendJson(res, answer.status, answer.body);
   }

@@ -10,6 +10,8 @@ export interface StoredObject {
   readonly generation: string;
   readonly bytes: Buffer;
   readonly contentType: string;
+  /** Custom metadata (the resource's `metadata`), as uploaded. */
+  readonly metadata?: Readonly<Record<string, string>>;
   deleted: boolean;
 }
 
@@ -32,7 +34,8 @@ export interface GcsRequest {
 /**
  * The Cloud Storage JSON API, only as far as this project's code calls it, reached by the real
  * @google-cloud/storage through STORAGE_EMULATOR_HOST: object metadata and media by generation
- * (with Range), list with prefix and pages, multipart upload with ifGenerationMatch, delete.
+ * (with Range), list with prefix and pages, multipart upload with ifGenerationMatch (0 or the live
+ * generation) and custom metadata, delete.
  * Every generation is kept, so a read pinned to an old generation sees the old bytes.
  */
 export class FakeGcs {
@@ -69,6 +72,7 @@ export class FakeGcs {
     name: string,
     content: string | Buffer,
     contentType = 'application/json',
+    metadata?: Readonly<Record<string, string>>,
   ): string {
     const generation = String(this.nextGeneration++);
     this.objects.push({
@@ -77,6 +81,7 @@ export class FakeGcs {
       generation,
       bytes: Buffer.from(content),
       contentType,
+      ...(metadata && { metadata }),
       deleted: false,
     });
     return generation;
@@ -117,6 +122,7 @@ export class FakeGcs {
       crc32c: crc32c(o.bytes),
       timeCreated: new Date().toISOString(),
       updated: new Date().toISOString(),
+      ...(o.metadata && { metadata: o.metadata }),
     };
   }
 
@@ -229,7 +235,11 @@ export class FakeGcs {
       .split(`--${boundary}`)
       .slice(1, -1)
       .map((p) => p.split('\r\n\r\n').slice(1).join('\r\n\r\n').replace(/\r\n$/, ''));
-    const metadata = JSON.parse(parts[0] ?? '{}') as { name?: string; contentType?: string };
+    const metadata = JSON.parse(parts[0] ?? '{}') as {
+      name?: string;
+      contentType?: string;
+      metadata?: Record<string, string>;
+    };
     const name = query.get('name') ?? metadata.name ?? '';
     // As Cloud Storage: the upload lands only if the live generation is the one asked for,
     // "0" meaning no live object at all (write-once).
@@ -246,7 +256,13 @@ export class FakeGcs {
       return;
     }
     this.uploads.push({ bucket, name, ifGenerationMatch, status: 200 });
-    const generation = this.put(bucket, name, parts[1] ?? '', metadata.contentType);
+    const generation = this.put(
+      bucket,
+      name,
+      parts[1] ?? '',
+      metadata.contentType,
+      metadata.metadata,
+    );
     const stored = this.find(bucket, name, generation);
     json(res, 200, stored ? this.resource(stored) : {});
   }

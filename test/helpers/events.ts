@@ -156,15 +156,18 @@ export function deliver(
   });
 }
 
-/** Delivers until a 2xx, as the platform does with retries on (no waiting between tries here). */
+/** Delivers until a 2xx, as the platform does with retries on (waiting `pauseMs` between tries). */
 export async function deliverUntilAcked(
   url: string,
   delivery: HttpDelivery,
   maxTries = 20,
+  /** Between tries, as the platform's backoff (shortened). */
+  pauseMs = 0,
 ): Promise<{ tries: number; last: Delivered }> {
   for (let tries = 1; ; tries += 1) {
     const last = await deliver(url, delivery);
     if ((last.status >= 200 && last.status < 300) || tries >= maxTries) return { tries, last };
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
 }
 

@@ -119,7 +119,7 @@ describe('asset guards (issue 16, item 9)', () => {
     it(`a shared ${what} that hangs: a delivery joining it settles by its own deadline`, async () => {
       airflow.faults = (req) =>
         req.method === 'GET' && hung.test(req.path) ? { kind: 'hang' } : undefined;
-      const assets = new AssetMemory(Date.now);
+      const assets = new AssetMemory(Date.now, 2_000);
       const deps = (budgetMs: number) => ({
         transport: send,
         authMode: 'none' as const,

@@ -19,7 +19,7 @@ describe('parseConfig: accepted environments', () => {
       auth: { mode: 'google' },
       requestTimeoutMs: 90_000,
       retryBudgetMs: 120_000,
-      maxEventAgeSeconds: 86_400,
+      maxEventAgeSeconds: null,
       dagNotFoundGraceSeconds: 900,
       include: [],
       exclude: [],

@@ -48,6 +48,32 @@ describe('iam.sh: the dead-letter prefix has one writer', () => {
     );
   });
 
+  it('asset routes: the same grant covers the claims beside the prefix, and nothing else', () => {
+    const doc = example();
+    const routes = JSON.stringify([{ match: 'incoming/**', asset: 'gs://landing/incoming' }]);
+    const s = parseSettings(
+      {
+        ...doc,
+        env: {
+          ...doc.env,
+          ROUTES: routes,
+          DEAD_LETTER_URI: 'gs://my-dead-letters/gcs-airflow-trigger/',
+        },
+      },
+      'env.yaml',
+    );
+    const writer = onDeadLetters(planIam(s, 'gen2').steps.map(renderStep)).find((c) =>
+      c.includes(`--member=serviceAccount:${SA}`),
+    );
+    const claims = 'projects/_/buckets/my-dead-letters/objects/gcs-airflow-trigger-claims/';
+    assert.ok(
+      writer?.includes(
+        `'--condition=expression=resource.name.startsWith("${PREFIX}") || resource.name.startsWith("${claims}"),title=`,
+      ),
+      writer,
+    );
+  });
+
   it('replayers: a custom role with get, list and delete only (no create), under the prefix and the bucket listing', () => {
     const lines = commands({ replayers: ['user:ops@example.com', 'group:oncall@example.com'] });
     const role = lines.find((c) => c.startsWith('gcloud iam roles create '));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redact } from '../../src/basics/redact';
+import { MAX_INPUT, redact } from '../../src/basics/redact';
 
 // Shaped as the real ones: an RS256 ID token (header.payload.signature) and a Google access token.
 const JWT =
@@ -110,4 +110,65 @@ describe('redact', () => {
     assert.equal(redact(`${before} ${JWT}`), `${before} ${R}`);
     assert.equal(redact(`${before} ${JWT} ${'b'.repeat(100)}`).length, 501, '500 and the ellipsis');
   });
+});
+
+describe('redact never throws, whatever the input (issue 16)', () => {
+  // Each a shape that made V8's regexp backtracking stack overflow at 10 M characters.
+  const HUGE: readonly (readonly [string, string])[] = [
+    ['a run of letters', 'a'.repeat(10_000_000)],
+    ['a run of JWT characters and dots', 'ab.'.repeat(3_400_000)],
+    ['URL-encoded dots', 'a%2E'.repeat(2_500_000)],
+    ['token= and a 10 M credential', `token=${'a'.repeat(10_000_000)}`],
+    ['a key and 10 M of gap', `token${' '.repeat(10_000_000)}x`],
+    ['a private key of 10 M', `-----BEGIN PRIVATE KEY-----${'a\n'.repeat(5_000_000)}`],
+    ['a JWT glued to 10 M of base64url', `${'Q'.repeat(10_000_000)}${JWT}`],
+  ];
+  for (const [what, input] of HUGE) {
+    it(`${what}: no throw, 500 characters and the ellipsis at most`, () => {
+      const out = redact(input);
+      assert.ok(out.length <= 501, `${out.length}`);
+      assert.ok(out.endsWith('…'), 'says it was cut');
+      assert.ok(
+        !out.includes('a'.repeat(100)) || what === 'a key and 10 M of gap',
+        out.slice(0, 80),
+      );
+    });
+  }
+
+  it('the text past MAX_INPUT is not read; a credential the bound cuts is dropped whole', () => {
+    // Long JWTs before the bound redact to almost nothing, so what the bound cuts would show.
+    const jwt = (k: number) => ` eyJ${'h'.repeat(k)}.eyJ${'p'.repeat(1000)}.${'s'.repeat(40)}`;
+    const at = MAX_INPUT - 12; // "Bearer " and five characters of the credential inside the bound
+    let text = '';
+    while (at - 1 - text.length - jwt(1000).length > 1100) text += jwt(1000);
+    text += jwt(at - 1 - text.length - jwt(0).length);
+    text += ` Bearer ${OPAQUE}`;
+    assert.equal(text.indexOf('Bearer '), at);
+    const out = redact(text);
+    assert.ok(!out.includes(OPAQUE.slice(0, 5)), out.slice(-40));
+    assert.match(out, /Bearer …$/);
+    assert.ok(!out.includes('hhhh'), 'every long JWT blanked');
+  });
+});
+
+describe('every key it redacts, in any letter case (issue 16, item 9)', () => {
+  // Each row is caught by a case-insensitive pattern only: no JWT, no lowercase key nearby.
+  const CASES: readonly (readonly [string, string])[] = [
+    [`Password=${OPAQUE}`, `Password=${R}`],
+    [`PASSWORD: ${OPAQUE}`, `PASSWORD: ${R}`],
+    [`Token=${OPAQUE}`, `Token=${R}`],
+    [`?Access_Token=${OPAQUE}&x=1`, `?Access_Token=${R}&x=1`],
+    [`TOKEN%3D${OPAQUE}`, `TOKEN%3D${R}`],
+    [`Client_Secret=${OPAQUE}`, `Client_Secret=${R}`],
+    [`AUTHORIZATION=${OPAQUE}`, `AUTHORIZATION=${R}`],
+    [`BEARER ${OPAQUE}`, `BEARER ${R}`],
+    [`basic ${BASIC}`, `basic ${R}`],
+    [`YA29.${ACCESS.slice(5)}`, R],
+    ['-----begin private key-----\\nMIIEvQIBADANBgkqhkiG9w0B\\n', R],
+  ];
+  for (const [input, expected] of CASES) {
+    it(`blanks ${input.slice(0, 24)}…`, () => {
+      assert.equal(redact(input), expected);
+    });
+  }
 });

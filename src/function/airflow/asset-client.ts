@@ -3,13 +3,14 @@
  * API allows. An asset event has no id the client chooses, so each attempt first looks for the
  * object version's key among the asset's events (the instance's ledger, read incrementally) and
  * posts only when it is not there: a redelivery, or a retry after a lost answer, finds the event
- * and posts nothing. What no check can see (two copies posting at the same moment, a POST Airflow
- * commits after the check that followed it) is stated in the README.
+ * and posts nothing. Two copies at the same moment are kept apart by a claim taken before this
+ * (../claims.ts), and a POST whose fate is unknown is never followed by another in the same
+ * invocation, as Airflow may still commit it (issue 16); what remains is stated in docs/assets.md.
  */
 import type { Deadline } from '../../basics/deadline';
 import { timeLeft, within } from '../../basics/deadline';
 import { TransportError } from '../../basics/errors/transport-error';
-import type { Transport } from '../../basics/http';
+import type { HttpResponse, Transport } from '../../basics/http';
 import { describeRequest } from '../../basics/http';
 import type { JsonText } from '../../basics/json-text';
 import type { AuthMode } from '../config';
@@ -29,7 +30,9 @@ import { recordEventRequest } from './asset-request';
 import { classifyRecord } from './asset-response';
 import type { Attempt, AttemptDeps, AttemptResult, Permanent } from './attempts';
 import { attemptUntilSettled, unanswered, withinGrace } from './attempts';
+import { DeliveryError } from '../errors/delivery-error';
 import { answerLimit } from './client';
+import { OwnPosts } from './own-posts';
 import { assetMissingMessage, failureMessage } from './messages';
 
 /**
@@ -44,8 +47,13 @@ export class AssetMemory {
   /** The ids each URI has had here: a key in any of their ledgers was recorded for the URI. */
   private readonly idsOfUri = new Map<string, Set<number>>();
 
+  /**
+   * `commitLagMs`: the longest commit delay each ledger allows for (the invocation's bound);
+   * `contentMaxBytes` (CONTENT_MAX_BYTES) sizes the longest one-event page it reads.
+   */
   constructor(
     private readonly now: () => number,
+    private readonly commitLagMs: number,
     contentMaxBytes = 1024 * 1024,
   ) {
     this.oneEventBytes = oneEventBytes(contentMaxBytes);
@@ -69,7 +77,7 @@ export class AssetMemory {
     const name = AssetMemory.nameOf(target, id);
     let ledger = this.ledgers.get(name);
     if (ledger === undefined) {
-      ledger = new AssetLedger<Attempt>(this.now);
+      ledger = new AssetLedger<Attempt>(this.now, this.commitLagMs);
       this.ledgers.set(name, ledger);
       const uri = `${target.airflowUrl} ${target.api} ${target.uri}`;
       this.idsOfUri.set(uri, (this.idsOfUri.get(uri) ?? new Set()).add(id));
@@ -96,6 +104,13 @@ export interface AssetJob {
   readonly deadline: Deadline;
   /** When the object was finalized (ms since the epoch), NaN when the event did not say. */
   readonly eventTimeMs: number;
+  /**
+   * Set when another delivery holds the object version's claim (ms since the epoch, until when):
+   * this one only checks, and is handed back unless the event is already there.
+   */
+  readonly claimedElsewhereUntil?: number;
+  /** Gives up this delivery's claim, when it is handed back with nothing Airflow may still commit. */
+  readonly releaseClaim?: () => Promise<void>;
 }
 
 /** An asset Airflow does not know is waited for while the event is young, as a missing DAG. */
@@ -112,7 +127,11 @@ function inTime<T>(deps: AssetClientDeps, job: AssetJob, work: Promise<T>, what:
   return within(work, ms, () => new TransportError(what, `TIMEOUT: not done within ${ms} ms`));
 }
 
-async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attempt> {
+async function attemptOnce(
+  deps: AssetClientDeps,
+  job: AssetJob,
+  posted: OwnPosts,
+): Promise<Attempt> {
   const { target, key } = job;
   if (deps.assets.knows(target, key)) return { kind: 'duplicate' };
   try {
@@ -153,7 +172,10 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attemp
     );
     if ('failure' in check) return check.failure;
     if (check.found) return { kind: 'duplicate' };
-    return await post(deps, job, ctx, found.id);
+    return (
+      posted.afterAbsent(job.claimedElsewhereUntil, target.uri) ??
+      (await post(deps, job, ctx, posted, found.id))
+    );
   } catch (err) {
     return unanswered(err);
   }
@@ -163,10 +185,18 @@ async function post(
   deps: AssetClientDeps,
   job: AssetJob,
   ctx: ReadContext,
+  posted: OwnPosts,
   id: number,
 ): Promise<Attempt> {
   const request = recordEventRequest(job.target, id, job.extra);
-  const res = await ctx.send(request, answerLimit(request.body));
+  let res: HttpResponse;
+  try {
+    res = await ctx.send(request, answerLimit(request.body));
+  } catch (err) {
+    posted.failed(describeRequest(request), err);
+    throw err;
+  }
+  posted.answered(describeRequest(request), res.status);
   const verdict = classifyRecord(
     job.target.api,
     { uri: job.target.uri, id, key: job.key },
@@ -205,5 +235,18 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
       authMode: deps.authMode,
     }),
   });
-  return attemptUntilSettled(deps, job.deadline, () => attemptOnce(deps, job), refused401);
+  const posted = new OwnPosts();
+  const settled = attemptUntilSettled(
+    deps,
+    job.deadline,
+    () => attemptOnce(deps, job, posted),
+    refused401,
+  );
+  const release = job.releaseClaim;
+  if (release === undefined) return settled;
+  return settled.catch(async (err: unknown) => {
+    // The redelivery may go on at once: nothing of ours can still appear among the events.
+    if (err instanceof DeliveryError && !posted.mayStillCommit) await release();
+    throw err;
+  });
 }

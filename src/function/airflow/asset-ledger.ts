@@ -3,18 +3,21 @@
  * and the span of time it has read completely. An asset event has no id we can choose, so the
  * only way not to record an object version twice is to look for its key among the asset's events
  * before posting; the ledger makes that look cheap. Reads are newest first and incremental: a warm
- * instance reads only what is new since its last read (plus a short overlap for late commits), and
- * the checks that arrive while a read is running share the next one.
+ * instance reads only what is new since its last read, and the checks that arrive while a read is
+ * running share the next one.
+ *
+ * Late commits (issue 16, item 4): Airflow stamps an event's time when it inserts it and lists it
+ * only once the transaction commits, so under load an event may appear well after newer ones. A
+ * read that saw the newest timestamp N has seen every event stamped before N - lag that committed
+ * within `lag` of its stamp (those were committed when N was), but not the ones stamped after it.
+ * So the span counted as read ends at N - lag, and the next read goes back that far: `commitLagMs`,
+ * the longest commit delay allowed for, is the invocation's bound (RETRY_BUDGET_MS +
+ * REQUEST_TIMEOUT_MS), so a warm check reads every event of that last stretch again.
  */
 import type { SeenEvent } from './asset-response';
 
 /** How far before the object's event time Airflow's clock may put an event for it. */
 export const CLOCK_SKEW_MS = 30_000;
-/**
- * Events read once are read again back to this far before the newest one seen, for a transaction
- * that took its timestamp before a newer one but committed after it.
- */
-export const COMMIT_OVERLAP_MS = 2_000;
 /** One read stops after this many pages (10,000 events); the check is then partial. */
 export const MAX_SCAN_PAGES = 100;
 /** Keys kept per asset; beyond it the oldest half goes, and the span read shrinks with it. */
@@ -38,12 +41,19 @@ export type Lookup<F> =
 
 export class AssetLedger<F> {
   private readonly keys = new Map<string, number>();
-  /** Every event with a timestamp in [coveredFrom, coveredTo] has been read. */
+  /**
+   * Every event stamped in [coveredFrom, coveredTo - commitLagMs] has been read; coveredTo is the
+   * newest stamp seen, and what is newer than coveredTo - commitLagMs may still be committing.
+   */
   private coveredFrom = Number.POSITIVE_INFINITY;
   private coveredTo = Number.NEGATIVE_INFINITY;
   private current: Scan<F> | undefined;
 
-  constructor(private readonly now: () => number) {}
+  /** `commitLagMs`: how long after its timestamp Airflow may commit an event (see above). */
+  constructor(
+    private readonly now: () => number,
+    private readonly commitLagMs: number,
+  ) {}
 
   /** An event this instance recorded itself. */
   add(key: string, timestampMs: number): void {
@@ -86,7 +96,7 @@ export class AssetLedger<F> {
 
   private start(fromMs: number, fetch: PageFetch<F>): Scan<F> {
     const incremental = this.coveredFrom <= fromMs && Number.isFinite(this.coveredTo);
-    const stopBelow = incremental ? this.coveredTo - COMMIT_OVERLAP_MS : fromMs;
+    const stopBelow = incremental ? this.coveredTo - this.commitLagMs : fromMs;
     const coversFrom = incremental ? this.coveredFrom : fromMs;
     const scan: Scan<F> = {
       startedAt: this.now(),
