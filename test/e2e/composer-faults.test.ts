@@ -42,6 +42,7 @@ it(
     const plans = new Map<string, Plan | null>();
     const triggers = new Map<string, number>();
     const polledOnce = new Set<string>();
+    const firstPolled = new Map<string, string>();
     const runIdIn = (parameters: readonly string[]) =>
       parameters[parameters.indexOf('--run-id') + 1] ?? '';
     const planOf = (runId: string): Plan | null => {
@@ -72,8 +73,13 @@ it(
           const runId = runIdIn(command.parameters);
           const plan = planOf(runId);
           if (plan === null || plan === 'storm' || plan.on !== 'poll') return undefined;
-          if ((triggers.get(runId) ?? 0) > 1) return undefined; // the redelivery's trigger
-          if (plan.all === true) return plan.fault; // every poll of the first trigger hangs
+          // The first execution polled for the version is the faulty one; a redelivery's is not
+          // (keyed on the execution, not on trigger counts, which concurrent deliveries race).
+          const executionId = (JSON.parse(body) as { executionId: string }).executionId;
+          const faulty = firstPolled.get(runId) ?? executionId;
+          firstPolled.set(runId, faulty);
+          if (executionId !== faulty) return undefined;
+          if (plan.all === true) return plan.fault; // every poll of that execution hangs
           if (polledOnce.has(runId)) return undefined;
           polledOnce.add(runId);
           return plan.fault;
