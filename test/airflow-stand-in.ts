@@ -9,7 +9,8 @@
  */
 import { UsageError } from '../src/basics/errors/usage-error';
 import { parseCli, runMain } from '../src/tools/cli';
-import { FakeAirflow } from './fakes/airflow';
+import { STAND_IN_ENVIRONMENT } from './fakes/composer-commands';
+import { airflowWithComposerApi } from './fakes/airflow-with-composer';
 import type { AssetEvent, AssetTriggeredRun, ScheduledDag } from './fakes/airflow-assets';
 
 const HELP = `Usage: airflow-stand-in [--port N] [--dag DAG_ID]… [--latency-ms N] [--asset URI]… [--scheduled-dag DAG_ID=URI]… [--schedule-ms N]
@@ -18,6 +19,9 @@ A local stand-in for the Airflow REST API on 127.0.0.1: POST /api/experimental/d
 /api/v1/dags/DAG/dagRuns and /api/v2/dags/DAG/dagRuns without auth, runs kept in memory, 409 for
 a run id it already has, 404 for a DAG it does not know. Prints every run it creates with its
 conf. Point the function at it with AIRFLOW_URL=http://127.0.0.1:PORT AUTH_MODE=none. Ctrl-C stops.
+The same port serves Composer's executeAirflowCommand / pollAirflowCommand for environment
+projects/local/locations/local/environments/stand-in, running dags trigger and dags list-runs over
+the same runs and printing what Airflow 2.10's CLI prints.
 It also serves the asset endpoints (Airflow 2 GET /api/v1/datasets, GET|POST /api/v1/datasets/events;
 Airflow 3 GET /api/v2/assets, GET|POST /api/v2/assets/events) for the assets named below, prints
 every asset event it records with its extra and, every --schedule-ms, every run it starts for a DAG
@@ -105,19 +109,29 @@ async function main(): Promise<number> {
   const scheduleMs = whole('schedule-ms', values['schedule-ms'], 600_000, 1);
   const dags = values.dag ?? ['composer_sample_trigger_response_dag'];
   const { uris, scheduledDags } = assetsOf(values.asset ?? [], values['scheduled-dag'] ?? []);
-  const airflow = new FakeAirflow({
-    port,
-    dags,
-    latencyMs,
-    assets: uris,
-    scheduledDags,
-    onAssetEvent: printEvent,
-    onCreated: (run) => {
-      console.log(
-        `created DAG run ${run.runId} of ${run.dagId} (API ${run.api})\n${JSON.stringify(run.conf, null, 2)}`,
-      );
+  // The same port serves Composer's Airflow Commands API over the same runs (issue 18).
+  const { airflow } = airflowWithComposerApi(
+    {
+      port,
+      dags,
+      latencyMs,
+      assets: uris,
+      scheduledDags,
+      onAssetEvent: printEvent,
+      onCreated: (run) => {
+        console.log(
+          `created DAG run ${run.runId} of ${run.dagId} (API ${run.api})\n${JSON.stringify(run.conf, null, 2)}`,
+        );
+      },
     },
-  });
+    {
+      onCommand: (command, parameters, outcome) => {
+        console.log(
+          `Composer API: airflow ${command} ${parameters.join(' ')} -> exit ${outcome.exitCode}\n${outcome.lines.join('\n')}`,
+        );
+      },
+    },
+  );
   try {
     await airflow.start();
   } catch (err) {
@@ -127,6 +141,9 @@ async function main(): Promise<number> {
     });
   }
   console.log(`Airflow stand-in on ${airflow.url} with DAG(s) ${dags.join(', ')}; Ctrl-C to stop`);
+  console.log(
+    `Composer API stand-in on the same port: AIRFLOW_TRANSPORT=composer-api COMPOSER_API_ENDPOINT=${airflow.url} COMPOSER_ENVIRONMENT=${STAND_IN_ENVIRONMENT} AUTH_MODE=none`,
+  );
   for (const asset of airflow.assets.list()) {
     const on = scheduledDags.filter((d) => d.assetUri === asset.uri).map((d) => d.dagId);
     console.log(`asset ${asset.id} ${asset.uri}, DAG(s) scheduled on it: ${on.join(', ')}`);

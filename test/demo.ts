@@ -15,6 +15,8 @@ import { deliver, structured } from './helpers/events';
 import { FunctionProcess } from './helpers/function-process';
 import { FIXTURES, ROOT } from './helpers/paths';
 import { assetsDemo } from './demo-assets';
+import { STAND_IN_ENVIRONMENT } from './fakes/composer-commands';
+import { airflowWithComposerApi } from './fakes/airflow-with-composer';
 
 const DAG_ID = 'composer_sample_trigger_response_dag';
 
@@ -29,14 +31,42 @@ function sampleEvent(): { file: string; event: Record<string, unknown> } {
   };
 }
 
-async function main(): Promise<void> {
-  const airflow = await new FakeAirflow({ dags: [DAG_ID] }).start();
-  const fn = await FunctionProcess.start({
-    env: { AIRFLOW_URL: airflow.url, AUTH_MODE: 'none', AIRFLOW_API: 'v1' },
-  });
+/**
+ * With `--composer-api` (issue 18), the function triggers through the Composer API stand-in served
+ * on the same port, which runs `airflow dags trigger` over the same runs and prints its command.
+ */
+async function main(composerApi: boolean): Promise<void> {
+  const airflow = composerApi
+    ? airflowWithComposerApi(
+        { dags: [DAG_ID] },
+        {
+          onCommand: (command, parameters, outcome) => {
+            const shown = parameters.map((p) => (p.length > 60 ? `'${p.slice(0, 57)}…'` : p));
+            console.log(
+              `Composer API ran: airflow ${command} ${shown.join(' ')} -> exit ${outcome.exitCode}`,
+            );
+          },
+        },
+      ).airflow
+    : new FakeAirflow({ dags: [DAG_ID] });
+  await airflow.start();
+  const env = composerApi
+    ? {
+        AIRFLOW_TRANSPORT: 'composer-api',
+        COMPOSER_ENVIRONMENT: STAND_IN_ENVIRONMENT,
+        COMPOSER_API_ENDPOINT: airflow.url,
+        AUTH_MODE: 'none',
+        AIRFLOW_API: 'v1',
+      }
+    : { AIRFLOW_URL: airflow.url, AUTH_MODE: 'none', AIRFLOW_API: 'v1' };
+  const fn = await FunctionProcess.start({ env });
   try {
     const { file, event } = sampleEvent();
-    console.log(`Local Airflow stand-in: ${airflow.url} (API v1, DAG ${DAG_ID})`);
+    console.log(
+      composerApi
+        ? `Local Composer API stand-in: ${airflow.url} (${STAND_IN_ENVIRONMENT}, Airflow 2.10 CLI, DAG ${DAG_ID})`
+        : `Local Airflow stand-in: ${airflow.url} (API v1, DAG ${DAG_ID})`,
+    );
     console.log(`Function: ${fn.url} (triggerDag under the Functions Framework, AUTH_MODE=none)`);
     console.log(`Event: ${file}\n`);
     const first = await deliver(fn.url, structured(event));
@@ -61,7 +91,7 @@ const run = process.argv.includes('--assets')
   ? assetsDemo().then((ok) => {
       if (!ok) process.exitCode = 1;
     })
-  : main();
+  : main(process.argv.includes('--composer-api'));
 run.catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { ConfigError } from './errors/config-error';
+import type { TransportConfig } from './transport-config';
+import { TRANSPORT_SETTINGS, resolveTransport } from './transport-config';
 import type { GsLocation } from '../basics/gs-uri';
 import { isOAuthClientId } from '../basics/google';
 import { asPrefix, parseGsUri } from '../basics/gs-uri';
@@ -17,6 +19,7 @@ export const AUTH_MODES = ['iap', 'google', 'none'] as const;
 export const LOGICAL_DATES = ['attempt', 'none'] as const;
 export type LogicalDate = (typeof LOGICAL_DATES)[number];
 export type AuthMode = (typeof AUTH_MODES)[number];
+export type { TransportConfig } from './transport-config';
 
 export type AuthConfig =
   | { readonly mode: 'iap'; readonly audience: string }
@@ -25,7 +28,9 @@ export type AuthConfig =
 
 /** Everything resolved: no optional fields, so nothing downstream needs a `!`. */
 export interface Config {
+  /** The web server; '' with AIRFLOW_TRANSPORT=composer-api and no AIRFLOW_URL (no UI links). */
   readonly airflowUrl: string;
+  readonly transport: TransportConfig;
   /**
    * DAG for objects no route matches. DAG_ID's default applies only without routes: with
    * routes and no DAG_ID, an unrouted object is skipped (null).
@@ -186,6 +191,7 @@ const SETTINGS = {
   ROUTES: v.optional(v.string()),
   ROUTES_FILE: v.optional(v.string()),
   CONTENT_MAX_BYTES: v.optional(integer('bytes', 1, 32 * 1024 * 1024), String(1024 * 1024)),
+  ...TRANSPORT_SETTINGS,
   DEAD_LETTER_URI: v.optional(
     v.pipe(
       v.string(),
@@ -206,6 +212,8 @@ function resolveUrl(s: Settings): string {
   }
   if (s.WEBSERVER_ID !== undefined) return `https://${s.WEBSERVER_ID}.appspot.com`;
   if (s.AIRFLOW_URL !== undefined) return s.AIRFLOW_URL;
+  // The Composer API needs no web server; AIRFLOW_URL, if given, only makes the UI links.
+  if (s.AIRFLOW_TRANSPORT === 'composer-api') return '';
   throw new ConfigError([
     'AIRFLOW_URL is required (e.g. https://…composer.googleusercontent.com), ' +
       'or WEBSERVER_ID for Composer 1 (https://WEBSERVER_ID.appspot.com)',
@@ -275,6 +283,16 @@ function resolveFallback(s: Settings, routes: readonly Route[]): Target | null {
         'endpoint): use AIRFLOW_API=v1 (Airflow 2.9+) or v2 (Airflow 3), or DAG targets only',
     ]);
   }
+  if (s.AIRFLOW_TRANSPORT === 'composer-api' && hasAssetTarget(routes, fallback)) {
+    // Airflow 3's CLI has `assets list`, `assets details` and `assets materialize` (which runs the
+    // DAG producing the asset) and nothing that records an event: airflow-core/src/airflow/cli/
+    // cli_config.py ASSETS_COMMANDS. Airflow 2.10's has no dataset command at all.
+    throw new ConfigError([
+      'AIRFLOW_TRANSPORT=composer-api cannot record asset events (no Airflow CLI command records ' +
+        'one): use AIRFLOW_TRANSPORT=rest for asset routes, or route to a DAG whose task has the ' +
+        'asset as an outlet',
+    ]);
+  }
   return fallback;
 }
 
@@ -321,8 +339,10 @@ export function parseConfig(
   const s = result.output;
   const routes = resolveRoutes(s, readFile);
   const fallback = resolveFallback(s, routes);
+  const transport = resolveTransport(s);
   return Object.freeze({
     airflowUrl: resolveUrl(s),
+    transport: Object.freeze(transport),
     dagId: fallback?.kind === 'dag' ? fallback.dagId : null,
     assetUri: fallback?.kind === 'asset' ? fallback.uri : null,
     routes: Object.freeze(routes),

@@ -6,7 +6,6 @@ import type { JsonTextResult } from '../basics/json-text';
 import type { Logger } from '../basics/log';
 import { redact } from '../basics/redact';
 import { AssetMemory, recordAssetEvent } from './airflow/asset-client';
-import { triggerDagRun } from './airflow/client';
 import { attemptClock } from './airflow/logical-date';
 import type { Auth } from './auth';
 import type { Claim, ClaimStore } from './claims';
@@ -27,6 +26,7 @@ import { createRouter } from './routes';
 import { createScreen } from './screen';
 import type { Outcome, Settled } from './settle';
 import { createSettler } from './settle';
+import { chooseDagRunTransport } from './transports/choose';
 import type { ContentReader, ContentResult } from './storage/content';
 
 export type { Outcome, Settled } from './settle';
@@ -94,6 +94,8 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       config.contentMaxBytes,
     ),
   };
+  /** REST or the Composer API, chosen once (AIRFLOW_TRANSPORT): this file never asks which. */
+  const dagRuns = chooseDagRunTransport(config, clientDeps);
 
   /**
    * The run's conf as JSON text, serialized once here before any request (issue 9): content that
@@ -207,7 +209,7 @@ export function createDeliver(deps: PipelineDeps): Deliver {
       deadline,
       eventTimeMs: eventTimeOf(event),
     };
-    const result = await triggerDagRun({ ...clientDeps, onRetry }, job);
+    const result = await dagRuns.createRun(job, onRetry);
     const lineFields = retried.length === 0 ? fields : { ...fields, retried };
     return settle.triggered(lineFields, result, where, delivery, timeLeft(deadline, deps.now()));
   }

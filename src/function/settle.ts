@@ -76,7 +76,9 @@ export function createSettler(deps: SettleDeps) {
   /** A run line's fields: the tries, and the run's page in the Airflow UI where there is one. */
   function runLine(fields: TriedFields, outcome: 'created' | 'duplicate', attempts: number) {
     const { airflowUrl, api } = deps.config;
-    const airflowUiUrl = dagRunUiUrl(airflowUrl, api, fields.dagId, fields.runId);
+    // No AIRFLOW_URL (the Composer API transport needs none): no page to link to.
+    const airflowUiUrl =
+      airflowUrl === '' ? null : dagRunUiUrl(airflowUrl, api, fields.dagId, fields.runId);
     return { ...fields, outcome, attempts, ...(airflowUiUrl !== null && { airflowUiUrl }) };
   }
 

@@ -82,6 +82,14 @@ export interface FakeAirflowOptions {
   readonly assetCommitDelayMs?: (extra: Readonly<Record<string, unknown>>) => number;
   /** Consulted for every request in arrival order; may be replaced at any time. */
   readonly faults?: (request: Omit<Recorded, 'fault'>, index: number) => Fault | undefined;
+  /**
+   * Also serves these paths itself (the Composer API stand-in, test/fakes/composer-commands.ts),
+   * before anything above: such requests are neither recorded nor faulted here.
+   */
+  readonly beside?: {
+    owns(path: string): boolean;
+    handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): Promise<void>;
+  };
 }
 
 const TRIGGER =
@@ -185,6 +193,10 @@ export class FakeAirflow {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     const [path = '/', search = ''] = (req.url ?? '/').split('?');
+    if (this.options.beside?.owns(path) === true) {
+      await this.options.beside.handle(req, res, body);
+      return;
+    }
     const api = (TRIGGER.exec(path)?.[1] ??
       TRIGGER.exec(path)?.[3] ??
       GET_RUN.exec(path)?.[1] ??

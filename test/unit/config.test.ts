@@ -11,6 +11,7 @@ describe('parseConfig: accepted environments', () => {
     const config = parseConfig({ AIRFLOW_URL: COMPOSER2 });
     assert.deepEqual(config, {
       airflowUrl: COMPOSER2,
+      transport: { kind: 'rest' },
       dagId: DEFAULT_DAG_ID,
       assetUri: null,
       api: 'v1',
