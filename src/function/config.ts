@@ -5,23 +5,38 @@ import type { GsLocation } from '../basics/gs-uri';
 import { isOAuthClientId } from '../basics/google';
 import { asPrefix, parseGsUri } from '../basics/gs-uri';
 import { isHttpsOrLoopback } from '../basics/loopback';
+import { rememberSecret } from '../basics/secret-values';
 import { shownUrl } from '../basics/secret-text';
 import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
 import type { Route, Target } from './routes';
 import { assetUriSchema, DAG_ID_RE, hasAssetTarget, parseRoutes } from './routes';
+import type { SecretSource } from './secret-source';
+import { credentialText } from './secret-source';
 
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
-export const AUTH_MODES = ['iap', 'google', 'none'] as const;
+export const AUTH_MODES = ['iap', 'google', 'none', 'basic', 'airflow-jwt', 'bearer'] as const;
 export const LOGICAL_DATES = ['attempt', 'none'] as const;
 export type LogicalDate = (typeof LOGICAL_DATES)[number];
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+/**
+ * How the function signs in to the web server. The Google modes sign in as its service account;
+ * the Airflow modes (issue 19) with an Airflow user or an API token: `basic`, Airflow 2's basic
+ * auth; `airflow-jwt`, a JWT from Airflow 3's POST /auth/token; `bearer`, a static token
+ * (Astronomer's API tokens).
+ */
 export type AuthConfig =
   | { readonly mode: 'iap'; readonly audience: string }
   | { readonly mode: 'google' }
-  | { readonly mode: 'none' };
+  | { readonly mode: 'none' }
+  | {
+      readonly mode: 'basic' | 'airflow-jwt';
+      readonly username: string;
+      readonly password: SecretSource;
+    }
+  | { readonly mode: 'bearer'; readonly token: SecretSource };
 
 /** Everything resolved: no optional fields, so nothing downstream needs a `!`. */
 export interface Config {
@@ -80,7 +95,10 @@ export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
  */
 export const CREDENTIALS_BELONG =
   'credentials do not belong in AIRFLOW_URL; use AUTH_MODE=iap (with IAP_CLIENT_ID) or ' +
-  'AUTH_MODE=google, with which the function signs in as its service account';
+  'AUTH_MODE=google, with which the function signs in as its service account, or, for an ' +
+  'Airflow outside Composer, AUTH_MODE=basic (Airflow 2) or airflow-jwt (Airflow 3) with ' +
+  'AIRFLOW_USERNAME and AIRFLOW_PASSWORD_FILE, or AUTH_MODE=bearer with AIRFLOW_TOKEN_FILE ' +
+  '(an Astronomer API token); see docs/self-hosted.md';
 
 const urlOf = (raw: string): URL | undefined => (URL.canParse(raw) ? new URL(raw) : undefined);
 
@@ -165,7 +183,7 @@ const SETTINGS = {
   ),
   ASSET_URI: v.optional(assetUriSchema),
   AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
-  AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
+  AUTH_MODE: v.optional(v.picklist(AUTH_MODES, `must be one of ${AUTH_MODES.join(', ')}`)),
   LOGICAL_DATE: v.optional(v.picklist(LOGICAL_DATES, 'must be one of attempt, none'), 'attempt'),
   IAP_CLIENT_ID: v.optional(
     v.pipe(
@@ -176,6 +194,11 @@ const SETTINGS = {
       ),
     ),
   ),
+  AIRFLOW_USERNAME: v.optional(v.string()),
+  AIRFLOW_PASSWORD: v.optional(v.string()),
+  AIRFLOW_PASSWORD_FILE: v.optional(v.string()),
+  AIRFLOW_TOKEN: v.optional(v.string()),
+  AIRFLOW_TOKEN_FILE: v.optional(v.string()),
   REQUEST_TIMEOUT_MS: v.optional(integer('milliseconds', 1, 540_000), '90000'),
   RETRY_BUDGET_MS: v.optional(integer('milliseconds', 0, 3_600_000), '120000'),
   MAX_EVENT_AGE_SECONDS: v.optional(integer('seconds', 0, 30 * 86_400), '86400'),
@@ -212,20 +235,115 @@ function resolveUrl(s: Settings): string {
   ]);
 }
 
-function resolveAuth(s: Settings): AuthConfig {
+/** The credential settings each mode reads; any other one set is a mistake worth a line. */
+const CREDENTIAL_SETTINGS = {
+  AIRFLOW_USERNAME: ['basic', 'airflow-jwt'],
+  AIRFLOW_PASSWORD: ['basic', 'airflow-jwt'],
+  AIRFLOW_PASSWORD_FILE: ['basic', 'airflow-jwt'],
+  AIRFLOW_TOKEN: ['bearer'],
+  AIRFLOW_TOKEN_FILE: ['bearer'],
+} as const satisfies Record<string, readonly AuthMode[]>;
+
+/** Settings whose values are never quoted, trimmed or shown (a password may end in a space). */
+const SECRET_SETTINGS: ReadonlySet<string> = new Set(['AIRFLOW_PASSWORD', 'AIRFLOW_TOKEN']);
+
+/**
+ * NAME or NAME_FILE, exactly one: a value is taken as is, a file is read now (so a missing mount is
+ * a cold-start line, not a dead letter per event) and again whenever the credential is needed anew.
+ */
+function secretSource(
+  s: Settings,
+  name: 'AIRFLOW_PASSWORD' | 'AIRFLOW_TOKEN',
+  mode: AuthMode,
+  readFile: (path: string) => string,
+  problems: string[],
+): SecretSource | undefined {
+  const file = `${name}_FILE` as const;
+  const value = s[name];
+  const path = s[file];
+  if (value !== undefined && path !== undefined) {
+    problems.push(`set ${name} or ${file}, not both`);
+    return undefined;
+  }
+  if (value === undefined && path === undefined) {
+    problems.push(
+      `${file} (a Secret Manager secret mounted as a file) or ${name} is required with ` +
+        `AUTH_MODE=${mode}`,
+    );
+    return undefined;
+  }
+  if (value !== undefined) {
+    rememberSecret(value);
+    return { from: 'env', name, value };
+  }
+  const at = path ?? '';
+  try {
+    const text = credentialText(readFile(at), name === 'AIRFLOW_TOKEN');
+    if (text === '') problems.push(`${file} ${at} is empty`);
+    else rememberSecret(text);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
+    problems.push(`${file} ${at} cannot be read (${code})`);
+  }
+  return { from: 'file', name: file, path: at };
+}
+
+// Airflow 3's public API (/api/v2) authenticates only with a JWT, from the auth manager's
+// POST /auth/token (airflow-core/src/airflow/api_fastapi/core_api/security.py, OAuth2PasswordBearer
+// with tokenUrl /auth/token); Airflow 2's stable API takes the backends in [api] auth_backends,
+// basic auth among them, and has no /auth/token.
+const BASIC_ON_V2 =
+  'AUTH_MODE=basic cannot sign in to AIRFLOW_API=v2: the public API of Airflow 3 accepts only a ' +
+  'JWT bearer token (from POST /auth/token) and has no [api] auth_backends; use ' +
+  'AUTH_MODE=airflow-jwt with the same user, or AUTH_MODE=bearer with an API token';
+const JWT_NEEDS_V2 = (api: AirflowApi) =>
+  `AUTH_MODE=airflow-jwt logs in at POST /auth/token, which only Airflow 3 serves: it needs ` +
+  `AIRFLOW_API=v2 (got ${api}); on Airflow 2 use AUTH_MODE=basic`;
+
+function resolveAuth(s: Settings, readFile: (path: string) => string): AuthConfig {
   const mode = s.AUTH_MODE ?? (s.IAP_CLIENT_ID === undefined ? 'google' : 'iap');
-  if (mode === 'iap') {
-    if (s.IAP_CLIENT_ID === undefined) {
-      throw new ConfigError([
-        'IAP_CLIENT_ID is required with AUTH_MODE=iap (find it with `npm run get-client-id`)',
-      ]);
+  const problems: string[] = [];
+  for (const [name, modes] of Object.entries(CREDENTIAL_SETTINGS)) {
+    const set = s[name as keyof typeof CREDENTIAL_SETTINGS] !== undefined;
+    if (set && !(modes as readonly AuthMode[]).includes(mode))
+      problems.push(`${name} is set but AUTH_MODE=${mode} would not use it`);
+  }
+  if (mode === 'iap' && s.IAP_CLIENT_ID === undefined) {
+    problems.push(
+      'IAP_CLIENT_ID is required with AUTH_MODE=iap (find it with `npm run get-client-id`)',
+    );
+  }
+  if (mode !== 'iap' && s.IAP_CLIENT_ID !== undefined) {
+    problems.push(`IAP_CLIENT_ID is set but AUTH_MODE=${mode} would not use it`);
+  }
+  let auth: AuthConfig | undefined;
+  if (mode === 'basic' || mode === 'airflow-jwt') {
+    if (mode === 'basic' && s.AIRFLOW_API === 'v2') problems.push(BASIC_ON_V2);
+    if (mode === 'airflow-jwt' && s.AIRFLOW_API !== 'v2')
+      problems.push(JWT_NEEDS_V2(s.AIRFLOW_API));
+    const username = s.AIRFLOW_USERNAME;
+    if (username === undefined) {
+      problems.push(
+        `AIRFLOW_USERNAME is required with AUTH_MODE=${mode} (the Airflow user to sign in as)`,
+      );
+    } else if (mode === 'basic' && username.includes(':')) {
+      // RFC 7617 section 2: the user-id of basic auth cannot contain a colon.
+      problems.push('AIRFLOW_USERNAME cannot hold ":" with AUTH_MODE=basic (RFC 7617)');
     }
-    return { mode, audience: s.IAP_CLIENT_ID };
+    const password = secretSource(s, 'AIRFLOW_PASSWORD', mode, readFile, problems);
+    if (username !== undefined && password !== undefined) auth = { mode, username, password };
+  } else if (mode === 'bearer') {
+    const token = secretSource(s, 'AIRFLOW_TOKEN', mode, readFile, problems);
+    if (token?.from === 'env' && /\s/.test(token.value))
+      problems.push('AIRFLOW_TOKEN must be one token, without spaces or line breaks');
+    if (token !== undefined) auth = { mode, token };
+  } else if (mode === 'iap') {
+    auth = { mode, audience: s.IAP_CLIENT_ID ?? '' };
+  } else {
+    auth = { mode };
   }
-  if (s.IAP_CLIENT_ID !== undefined) {
-    throw new ConfigError([`IAP_CLIENT_ID is set but AUTH_MODE=${mode} would not use it`]);
-  }
-  return { mode };
+  if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
+  return auth;
 }
 
 /** ROUTES (JSON) or ROUTES_FILE (JSON or YAML), validated route by route. */
@@ -293,11 +411,14 @@ function resolveDeadLetters(s: Settings): GsLocation | null {
 
 /** A setting's value as a problem quotes it: a URL without its secret parts (ConfigError hides the rest). */
 const shown = (name: string, value: string | undefined): string =>
-  JSON.stringify(name === 'AIRFLOW_URL' && value !== undefined ? shownUrl(value) : value);
+  SECRET_SETTINGS.has(name)
+    ? '"[redacted]"'
+    : JSON.stringify(name === 'AIRFLOW_URL' && value !== undefined ? shownUrl(value) : value);
 
 /**
- * Reads the settings from `env` (pure given `env` and `readFile`, which only ROUTES_FILE uses: pass
- * `process.env` or a test's own table). Empty values
+ * Reads the settings from `env` (pure given `env` and `readFile`, which ROUTES_FILE and the
+ * credential files use: pass `process.env` or a test's own table; the credentials read are
+ * remembered for redaction, secret-values.ts). Empty values
  * count as unset, as `gcloud --env-vars-file` writes them. Throws a ConfigError whose message is
  * one line naming every bad variable and what it allows.
  */
@@ -306,7 +427,12 @@ export function parseConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Config {
   const input = Object.fromEntries(
-    SETTING_NAMES.map((name) => [name, env[name]?.trim() || undefined] as const),
+    SETTING_NAMES.map((name) => {
+      const raw = env[name];
+      // A password is taken as written (it may start or end with a space); blank is still unset.
+      const value = name === 'AIRFLOW_PASSWORD' && raw?.trim() ? raw : raw?.trim();
+      return [name, value || undefined] as const;
+    }),
   );
   const result = v.safeParse(v.object(SETTINGS), input);
   if (!result.success) {
@@ -330,7 +456,7 @@ export function parseConfig(
     deadLetters: resolveDeadLetters(s),
     api: s.AIRFLOW_API,
     logicalDate: s.LOGICAL_DATE,
-    auth: Object.freeze(resolveAuth(s)),
+    auth: Object.freeze(resolveAuth(s, readFile)),
     requestTimeoutMs: s.REQUEST_TIMEOUT_MS,
     retryBudgetMs: s.RETRY_BUDGET_MS,
     maxEventAgeSeconds: s.MAX_EVENT_AGE_SECONDS,

@@ -49,6 +49,8 @@ export class AssetMemory {
 export interface AssetClientDeps extends AttemptDeps {
   readonly transport: Transport;
   readonly authMode: AuthMode;
+  /** The Airflow user the function signs in as (AUTH_MODE=basic or airflow-jwt), for 401 hints. */
+  readonly authUser?: string | undefined;
   /** DAG_NOT_FOUND_GRACE_SECONDS: how long after the event an unknown asset is waited for. */
   readonly dagNotFoundGraceSeconds: number;
   readonly assets: AssetMemory;
@@ -97,7 +99,12 @@ function attemptOf(
         : { kind: 'transient', reason, retryAfterMs };
     }
     case 'permanent': {
-      const ctx = { ...refused, assetUri: job.target.uri, authMode: deps.authMode };
+      const ctx = {
+        ...refused,
+        assetUri: job.target.uri,
+        authMode: deps.authMode,
+        authUser: deps.authUser,
+      };
       return { kind: 'permanent', status: refused.status, message: failureMessage(ctx) };
     }
   }
@@ -255,6 +262,7 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
       detail,
       assetUri: job.target.uri,
       authMode: deps.authMode,
+      authUser: deps.authUser,
     }),
   });
   return attemptUntilSettled(deps, job.deadline, () => attemptOnce(deps, job), refused401);
