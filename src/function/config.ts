@@ -5,14 +5,13 @@ import type { GsLocation } from '../basics/gs-uri';
 import { isOAuthClientId } from '../basics/google';
 import { asPrefix, parseGsUri } from '../basics/gs-uri';
 import { isHttpsOrLoopback } from '../basics/loopback';
-import { rememberSecret } from '../basics/secret-values';
 import { shownUrl } from '../basics/secret-text';
 import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
 import type { Route, Target } from './routes';
 import { assetUriSchema, DAG_ID_RE, hasAssetTarget, parseRoutes } from './routes';
 import type { SecretSource } from './secret-source';
-import { credentialText } from './secret-source';
+import { resolveAuth, SECRET_SETTINGS } from './config-auth';
 
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
@@ -233,117 +232,6 @@ function resolveUrl(s: Settings): string {
     'AIRFLOW_URL is required (e.g. https://…composer.googleusercontent.com), ' +
       'or WEBSERVER_ID for Composer 1 (https://WEBSERVER_ID.appspot.com)',
   ]);
-}
-
-/** The credential settings each mode reads; any other one set is a mistake worth a line. */
-const CREDENTIAL_SETTINGS = {
-  AIRFLOW_USERNAME: ['basic', 'airflow-jwt'],
-  AIRFLOW_PASSWORD: ['basic', 'airflow-jwt'],
-  AIRFLOW_PASSWORD_FILE: ['basic', 'airflow-jwt'],
-  AIRFLOW_TOKEN: ['bearer'],
-  AIRFLOW_TOKEN_FILE: ['bearer'],
-} as const satisfies Record<string, readonly AuthMode[]>;
-
-/** Settings whose values are never quoted, trimmed or shown (a password may end in a space). */
-const SECRET_SETTINGS: ReadonlySet<string> = new Set(['AIRFLOW_PASSWORD', 'AIRFLOW_TOKEN']);
-
-/**
- * NAME or NAME_FILE, exactly one: a value is taken as is, a file is read now (so a missing mount is
- * a cold-start line, not a dead letter per event) and again whenever the credential is needed anew.
- */
-function secretSource(
-  s: Settings,
-  name: 'AIRFLOW_PASSWORD' | 'AIRFLOW_TOKEN',
-  mode: AuthMode,
-  readFile: (path: string) => string,
-  problems: string[],
-): SecretSource | undefined {
-  const file = `${name}_FILE` as const;
-  const value = s[name];
-  const path = s[file];
-  if (value !== undefined && path !== undefined) {
-    problems.push(`set ${name} or ${file}, not both`);
-    return undefined;
-  }
-  if (value === undefined && path === undefined) {
-    problems.push(
-      `${file} (a Secret Manager secret mounted as a file) or ${name} is required with ` +
-        `AUTH_MODE=${mode}`,
-    );
-    return undefined;
-  }
-  if (value !== undefined) {
-    rememberSecret(value);
-    return { from: 'env', name, value };
-  }
-  const at = path ?? '';
-  try {
-    const text = credentialText(readFile(at), name === 'AIRFLOW_TOKEN');
-    if (text === '') problems.push(`${file} ${at} is empty`);
-    else rememberSecret(text);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    problems.push(`${file} ${at} cannot be read (${code})`);
-  }
-  return { from: 'file', name: file, path: at };
-}
-
-// Airflow 3's public API (/api/v2) authenticates only with a JWT, from the auth manager's
-// POST /auth/token (airflow-core/src/airflow/api_fastapi/core_api/security.py, OAuth2PasswordBearer
-// with tokenUrl /auth/token); Airflow 2's stable API takes the backends in [api] auth_backends,
-// basic auth among them, and has no /auth/token.
-const BASIC_ON_V2 =
-  'AUTH_MODE=basic cannot sign in to AIRFLOW_API=v2: the public API of Airflow 3 accepts only a ' +
-  'JWT bearer token (from POST /auth/token) and has no [api] auth_backends; use ' +
-  'AUTH_MODE=airflow-jwt with the same user, or AUTH_MODE=bearer with an API token';
-const JWT_NEEDS_V2 = (api: AirflowApi) =>
-  `AUTH_MODE=airflow-jwt logs in at POST /auth/token, which only Airflow 3 serves: it needs ` +
-  `AIRFLOW_API=v2 (got ${api}); on Airflow 2 use AUTH_MODE=basic`;
-
-function resolveAuth(s: Settings, readFile: (path: string) => string): AuthConfig {
-  const mode = s.AUTH_MODE ?? (s.IAP_CLIENT_ID === undefined ? 'google' : 'iap');
-  const problems: string[] = [];
-  for (const [name, modes] of Object.entries(CREDENTIAL_SETTINGS)) {
-    const set = s[name as keyof typeof CREDENTIAL_SETTINGS] !== undefined;
-    if (set && !(modes as readonly AuthMode[]).includes(mode))
-      problems.push(`${name} is set but AUTH_MODE=${mode} would not use it`);
-  }
-  if (mode === 'iap' && s.IAP_CLIENT_ID === undefined) {
-    problems.push(
-      'IAP_CLIENT_ID is required with AUTH_MODE=iap (find it with `npm run get-client-id`)',
-    );
-  }
-  if (mode !== 'iap' && s.IAP_CLIENT_ID !== undefined) {
-    problems.push(`IAP_CLIENT_ID is set but AUTH_MODE=${mode} would not use it`);
-  }
-  let auth: AuthConfig | undefined;
-  if (mode === 'basic' || mode === 'airflow-jwt') {
-    if (mode === 'basic' && s.AIRFLOW_API === 'v2') problems.push(BASIC_ON_V2);
-    if (mode === 'airflow-jwt' && s.AIRFLOW_API !== 'v2')
-      problems.push(JWT_NEEDS_V2(s.AIRFLOW_API));
-    const username = s.AIRFLOW_USERNAME;
-    if (username === undefined) {
-      problems.push(
-        `AIRFLOW_USERNAME is required with AUTH_MODE=${mode} (the Airflow user to sign in as)`,
-      );
-    } else if (mode === 'basic' && username.includes(':')) {
-      // RFC 7617 section 2: the user-id of basic auth cannot contain a colon.
-      problems.push('AIRFLOW_USERNAME cannot hold ":" with AUTH_MODE=basic (RFC 7617)');
-    }
-    const password = secretSource(s, 'AIRFLOW_PASSWORD', mode, readFile, problems);
-    if (username !== undefined && password !== undefined) auth = { mode, username, password };
-  } else if (mode === 'bearer') {
-    const token = secretSource(s, 'AIRFLOW_TOKEN', mode, readFile, problems);
-    if (token?.from === 'env' && /\s/.test(token.value))
-      problems.push('AIRFLOW_TOKEN must be one token, without spaces or line breaks');
-    if (token !== undefined) auth = { mode, token };
-  } else if (mode === 'iap') {
-    auth = { mode, audience: s.IAP_CLIENT_ID ?? '' };
-  } else {
-    auth = { mode };
-  }
-  if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
-  return auth;
 }
 
 /** ROUTES (JSON) or ROUTES_FILE (JSON or YAML), validated route by route. */

@@ -98,7 +98,7 @@ export class AirflowLogin {
     if (path !== '/auth/token') return undefined;
     if (this.mode !== 'jwt') return json(404, { detail: 'Not Found' });
     if (method !== 'POST') return json(405, { detail: 'Method Not Allowed' });
-    let fields: Record<string, unknown> = {};
+    let fields: Record<string, unknown>;
     try {
       fields = (headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')
         ? Object.fromEntries(new URLSearchParams(body))
