@@ -124,6 +124,7 @@ export function createAirflowAuth(auth: AirflowAuthConfig, options: AirflowAuthO
     flight = singleFlight(
       async () => {
         const password = await readSecret(auth.password, false, lookupTimeoutMs);
+        rememberSecret(`${auth.username}:${password}`); // a rotated password, as basic's header
         const { airflowUrl, transport } = options;
         const timeoutMs = lookupTimeoutMs;
         const login = await logIn({

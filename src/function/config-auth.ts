@@ -57,15 +57,20 @@ function secretSource(
     );
     return undefined;
   }
+  // `user:password` too: basic auth's header is its base64, and an echo may show it in any mode.
+  const remember = (text: string) => {
+    rememberSecret(text);
+    if (s.AIRFLOW_USERNAME !== undefined) rememberSecret(`${s.AIRFLOW_USERNAME}:${text}`);
+  };
   if (value !== undefined) {
-    rememberSecret(value);
+    remember(value);
     return { from: 'env', name, value };
   }
   const at = path ?? '';
   try {
     const text = credentialText(readFile(at), name === 'AIRFLOW_TOKEN');
     if (text === '') problems.push(`${file} ${at} is empty`);
-    else rememberSecret(text);
+    else remember(text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     problems.push(`${file} ${at} cannot be read (${code})`);
