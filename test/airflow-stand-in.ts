@@ -7,13 +7,15 @@
  * `--schedule-ms`, each run a DAG scheduled on an asset gets. Errors as the tools print them: one
  * line, exit 2 for usage, 1 otherwise.
  */
+import { randomBytes } from 'node:crypto';
 import { UsageError } from '../src/basics/errors/usage-error';
 import { parseCli, runMain } from '../src/tools/cli';
+import type { LoginMode } from './fakes/airflow-login';
 import { STAND_IN_ENVIRONMENT } from './fakes/composer-commands';
 import { airflowWithComposerApi } from './fakes/airflow-with-composer';
 import type { AssetEvent, AssetTriggeredRun, ScheduledDag } from './fakes/airflow-assets';
 
-const HELP = `Usage: airflow-stand-in [--port N] [--dag DAG_ID]… [--latency-ms N] [--asset URI]… [--scheduled-dag DAG_ID=URI]… [--schedule-ms N]
+const HELP = `Usage: airflow-stand-in [--port N] [--dag DAG_ID]… [--latency-ms N] [--asset URI]… [--scheduled-dag DAG_ID=URI]… [--schedule-ms N] [--auth basic|jwt|bearer]
 
 A local stand-in for the Airflow REST API on 127.0.0.1: POST /api/experimental/dags/DAG/dag_runs,
 /api/v1/dags/DAG/dagRuns and /api/v2/dags/DAG/dagRuns without auth, runs kept in memory, 409 for
@@ -34,6 +36,9 @@ scheduled on an asset that got events, with the extra of the events that run con
                     (on_gs_b_x.csv for gs://b/x.csv) unless --scheduled-dag names one; repeatable
   --scheduled-dag DAG_ID=URI  a DAG scheduled on asset URI (which it then knows); repeat for more
   --schedule-ms N   how often the scheduler starts runs for new asset events (default 2000)
+  --auth MODE       want credentials as Airflow does (docs/self-hosted.md): basic (Airflow 2
+                    basic auth), jwt (Airflow 3: POST /auth/token, then the JWT), bearer (an
+                    Astronomer API token); prints the user, password or token to use
 `;
 
 const OPTIONS = {
@@ -43,6 +48,7 @@ const OPTIONS = {
   asset: { type: 'string', multiple: true },
   'scheduled-dag': { type: 'string', multiple: true },
   'schedule-ms': { type: 'string', default: '2000' },
+  auth: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -109,9 +115,18 @@ async function main(): Promise<number> {
   const scheduleMs = whole('schedule-ms', values['schedule-ms'], 600_000, 1);
   const dags = values.dag ?? ['composer_sample_trigger_response_dag'];
   const { uris, scheduledDags } = assetsOf(values.asset ?? [], values['scheduled-dag'] ?? []);
+  const auth = values.auth;
+  if (auth !== undefined && !['basic', 'jwt', 'bearer'].includes(auth))
+    throw new UsageError(`--auth must be basic, jwt or bearer (got ${auth})`);
+  const secret = `stand-in-${randomBytes(9).toString('base64url')}`;
+  const login =
+    auth === undefined
+      ? undefined
+      : { mode: auth as LoginMode, users: { 'fn-trigger': secret }, tokens: [secret] };
   // The same port serves Composer's Airflow Commands API over the same runs (issue 18).
   const { airflow } = airflowWithComposerApi(
     {
+      ...(login && { login }),
       port,
       dags,
       latencyMs,
@@ -144,6 +159,13 @@ async function main(): Promise<number> {
   console.log(
     `Composer API stand-in on the same port: AIRFLOW_TRANSPORT=composer-api COMPOSER_API_ENDPOINT=${airflow.url} COMPOSER_ENVIRONMENT=${STAND_IN_ENVIRONMENT} AUTH_MODE=none`,
   );
+  if (auth === 'bearer') console.log(`auth: bearer; AUTH_MODE=bearer AIRFLOW_TOKEN=${secret}`);
+  else if (auth !== undefined) {
+    const mode = auth === 'jwt' ? 'airflow-jwt AIRFLOW_API=v2' : 'basic AIRFLOW_API=v1';
+    console.log(
+      `auth: ${auth}; AUTH_MODE=${mode} AIRFLOW_USERNAME=fn-trigger AIRFLOW_PASSWORD=${secret}`,
+    );
+  }
   for (const asset of airflow.assets.list()) {
     const on = scheduledDags.filter((d) => d.assetUri === asset.uri).map((d) => d.dagId);
     console.log(`asset ${asset.id} ${asset.uri}, DAG(s) scheduled on it: ${on.join(', ')}`);

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { hideKnownSecrets } from './secret-values';
 
 /**
  * Structured logs as Cloud Logging reads them from stdout: one JSON object per line with
@@ -40,6 +41,9 @@ export function createLogger(
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ severity: SEVERITY[label] ?? 'DEFAULT' }) },
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      // The finished line, whatever field a credential reached: the configured passwords and
+      // tokens and the JWTs issued, in any encoding (secret-values.ts; issue 19, item 4).
+      hooks: { streamWrite: hideKnownSecrets },
     },
     destination,
   );

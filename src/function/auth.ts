@@ -4,6 +4,9 @@ import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
 import { tokenSourceFailure } from './auth-failure';
+import { createAirflowAuth } from './airflow-auth';
+import type { Transport } from '../basics/http';
+import { send } from '../basics/http';
 
 /** The Authorization header of one request (empty for AUTH_MODE=none). */
 export type Credential = Readonly<Record<string, string>>;
@@ -33,6 +36,10 @@ export interface AuthOptions {
   readonly prewarm?: boolean;
   /** Longest one lookup may run before it is abandoned (REQUEST_TIMEOUT_MS). */
   readonly lookupTimeoutMs?: number;
+  /** The web server base URL (AIRFLOW_URL): AUTH_MODE=airflow-jwt logs in under it. */
+  readonly airflowUrl?: string;
+  /** How AUTH_MODE=airflow-jwt sends its login (the pipeline's transport by default). */
+  readonly transport?: Transport;
 }
 
 interface HeaderSource {
@@ -83,6 +90,15 @@ function tokenSourceName(): string {
  */
 export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
   if (auth.mode === 'none') return { headers: () => Promise.resolve({}), rejected: () => false };
+  if (auth.mode === 'basic' || auth.mode === 'airflow-jwt' || auth.mode === 'bearer') {
+    return createAirflowAuth(auth, {
+      airflowUrl: options.airflowUrl ?? '',
+      lookupTimeoutMs: options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS,
+      transport: options.transport ?? send,
+      now: Date.now,
+      ...(options.prewarm !== undefined && { prewarm: options.prewarm }),
+    });
+  }
   const what =
     auth.mode === 'iap' ? `an ID token for audience ${auth.audience}` : 'a Google access token';
   const lookupTimeoutMs = options.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS;

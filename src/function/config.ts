@@ -12,19 +12,33 @@ import { globProblem, parseGlobList } from './globs';
 import { lazyRequire } from '../basics/lazy-require';
 import type { Route, Target } from './routes';
 import { assetUriSchema, DAG_ID_RE, hasAssetTarget, parseRoutes } from './routes';
+import type { SecretSource } from './secret-source';
+import { resolveAuth, SECRET_SETTINGS } from './config-auth';
 
 export const AIRFLOW_APIS = ['v1', 'v2', 'experimental'] as const;
 export type AirflowApi = (typeof AIRFLOW_APIS)[number];
-export const AUTH_MODES = ['iap', 'google', 'none'] as const;
+export const AUTH_MODES = ['iap', 'google', 'none', 'basic', 'airflow-jwt', 'bearer'] as const;
 export const LOGICAL_DATES = ['attempt', 'none'] as const;
 export type LogicalDate = (typeof LOGICAL_DATES)[number];
 export type AuthMode = (typeof AUTH_MODES)[number];
 export type { TransportConfig } from './transport-config';
 
+/**
+ * How the function signs in to the web server. The Google modes sign in as its service account;
+ * the Airflow modes (issue 19) with an Airflow user or an API token: `basic`, Airflow 2's basic
+ * auth; `airflow-jwt`, a JWT from Airflow 3's POST /auth/token; `bearer`, a static token
+ * (Astronomer's API tokens).
+ */
 export type AuthConfig =
   | { readonly mode: 'iap'; readonly audience: string }
   | { readonly mode: 'google' }
-  | { readonly mode: 'none' };
+  | { readonly mode: 'none' }
+  | {
+      readonly mode: 'basic' | 'airflow-jwt';
+      readonly username: string;
+      readonly password: SecretSource;
+    }
+  | { readonly mode: 'bearer'; readonly token: SecretSource };
 
 /** Everything resolved: no optional fields, so nothing downstream needs a `!`. */
 export interface Config {
@@ -85,7 +99,10 @@ export const DEFAULT_DAG_ID = 'composer_sample_trigger_response_dag';
  */
 export const CREDENTIALS_BELONG =
   'credentials do not belong in AIRFLOW_URL; use AUTH_MODE=iap (with IAP_CLIENT_ID) or ' +
-  'AUTH_MODE=google, with which the function signs in as its service account';
+  'AUTH_MODE=google, with which the function signs in as its service account, or, for an ' +
+  'Airflow outside Composer, AUTH_MODE=basic (Airflow 2) or airflow-jwt (Airflow 3) with ' +
+  'AIRFLOW_USERNAME and AIRFLOW_PASSWORD_FILE, or AUTH_MODE=bearer with AIRFLOW_TOKEN_FILE ' +
+  '(an Astronomer API token); see docs/self-hosted.md';
 
 const urlOf = (raw: string): URL | undefined => (URL.canParse(raw) ? new URL(raw) : undefined);
 
@@ -170,7 +187,7 @@ const SETTINGS = {
   ),
   ASSET_URI: v.optional(assetUriSchema),
   AIRFLOW_API: v.optional(v.picklist(AIRFLOW_APIS, 'must be one of v1, v2, experimental'), 'v1'),
-  AUTH_MODE: v.optional(v.picklist(AUTH_MODES, 'must be one of iap, google, none')),
+  AUTH_MODE: v.optional(v.picklist(AUTH_MODES, `must be one of ${AUTH_MODES.join(', ')}`)),
   LOGICAL_DATE: v.optional(v.picklist(LOGICAL_DATES, 'must be one of attempt, none'), 'attempt'),
   IAP_CLIENT_ID: v.optional(
     v.pipe(
@@ -181,6 +198,11 @@ const SETTINGS = {
       ),
     ),
   ),
+  AIRFLOW_USERNAME: v.optional(v.string()),
+  AIRFLOW_PASSWORD: v.optional(v.string()),
+  AIRFLOW_PASSWORD_FILE: v.optional(v.string()),
+  AIRFLOW_TOKEN: v.optional(v.string()),
+  AIRFLOW_TOKEN_FILE: v.optional(v.string()),
   REQUEST_TIMEOUT_MS: v.optional(integer('milliseconds', 1, 540_000), '90000'),
   RETRY_BUDGET_MS: v.optional(integer('milliseconds', 0, 3_600_000), '120000'),
   MAX_EVENT_AGE_SECONDS: v.optional(integer('seconds', 0, 30 * 86_400)),
@@ -218,22 +240,6 @@ function resolveUrl(s: Settings): string {
     'AIRFLOW_URL is required (e.g. https://…composer.googleusercontent.com), ' +
       'or WEBSERVER_ID for Composer 1 (https://WEBSERVER_ID.appspot.com)',
   ]);
-}
-
-function resolveAuth(s: Settings): AuthConfig {
-  const mode = s.AUTH_MODE ?? (s.IAP_CLIENT_ID === undefined ? 'google' : 'iap');
-  if (mode === 'iap') {
-    if (s.IAP_CLIENT_ID === undefined) {
-      throw new ConfigError([
-        'IAP_CLIENT_ID is required with AUTH_MODE=iap (find it with `npm run get-client-id`)',
-      ]);
-    }
-    return { mode, audience: s.IAP_CLIENT_ID };
-  }
-  if (s.IAP_CLIENT_ID !== undefined) {
-    throw new ConfigError([`IAP_CLIENT_ID is set but AUTH_MODE=${mode} would not use it`]);
-  }
-  return { mode };
 }
 
 /** ROUTES (JSON) or ROUTES_FILE (JSON or YAML), validated route by route. */
@@ -311,11 +317,14 @@ function resolveDeadLetters(s: Settings): GsLocation | null {
 
 /** A setting's value as a problem quotes it: a URL without its secret parts (ConfigError hides the rest). */
 const shown = (name: string, value: string | undefined): string =>
-  JSON.stringify(name === 'AIRFLOW_URL' && value !== undefined ? shownUrl(value) : value);
+  SECRET_SETTINGS.has(name)
+    ? '"[redacted]"'
+    : JSON.stringify(name === 'AIRFLOW_URL' && value !== undefined ? shownUrl(value) : value);
 
 /**
- * Reads the settings from `env` (pure given `env` and `readFile`, which only ROUTES_FILE uses: pass
- * `process.env` or a test's own table). Empty values
+ * Reads the settings from `env` (pure given `env` and `readFile`, which ROUTES_FILE and the
+ * credential files use: pass `process.env` or a test's own table; the credentials read are
+ * remembered for redaction, secret-values.ts). Empty values
  * count as unset, as `gcloud --env-vars-file` writes them. Throws a ConfigError whose message is
  * one line naming every bad variable and what it allows.
  */
@@ -324,7 +333,12 @@ export function parseConfig(
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Config {
   const input = Object.fromEntries(
-    SETTING_NAMES.map((name) => [name, env[name]?.trim() || undefined] as const),
+    SETTING_NAMES.map((name) => {
+      const raw = env[name];
+      // A password is taken as written (it may start or end with a space); blank is still unset.
+      const value = name === 'AIRFLOW_PASSWORD' && raw?.trim() ? raw : raw?.trim();
+      return [name, value || undefined] as const;
+    }),
   );
   const result = v.safeParse(v.object(SETTINGS), input);
   if (!result.success) {
@@ -350,7 +364,7 @@ export function parseConfig(
     deadLetters: resolveDeadLetters(s),
     api: s.AIRFLOW_API,
     logicalDate: s.LOGICAL_DATE,
-    auth: Object.freeze(resolveAuth(s)),
+    auth: Object.freeze(resolveAuth(s, readFile)),
     requestTimeoutMs: s.REQUEST_TIMEOUT_MS,
     retryBudgetMs: s.RETRY_BUDGET_MS,
     maxEventAgeSeconds: s.MAX_EVENT_AGE_SECONDS ?? null,

@@ -8,6 +8,7 @@ import * as v from 'valibot';
 import { within } from '../basics/deadline';
 import type { GsLocation } from '../basics/gs-uri';
 import { formatGsUri } from '../basics/gs-uri';
+import { hideKnownSecrets } from '../basics/secret-values';
 import { claimsLocation } from './claims';
 import type { Delivery } from './event';
 import type { StorageAccess } from './storage/client';
@@ -107,12 +108,15 @@ function deliveryHash(delivery: Delivery): string {
  * redelivery: a poison message must end, and the log line still has what pino could carry.
  */
 export function deadLetterText(record: DeadLetter): string {
+  // Whatever a reason quoted, no configured credential or issued JWT is kept (secret-values.ts).
   try {
-    return `${JSON.stringify(record, null, 2)}\n`;
+    return hideKnownSecrets(`${JSON.stringify(record, null, 2)}\n`);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     const kept = { ...record, delivery: { meta: record.delivery.meta, data: null } };
-    return `${JSON.stringify({ ...kept, unserializable: `the event data: ${why}` }, null, 2)}\n`;
+    return hideKnownSecrets(
+      `${JSON.stringify({ ...kept, unserializable: `the event data: ${why}` }, null, 2)}\n`,
+    );
   }
 }
 

@@ -58,7 +58,11 @@ export function instanceOf(config: Config, options: InstanceOptions = {}): Insta
   const deps: PipelineDeps = {
     config,
     logger,
-    auth: createAuth(config.auth, { ...options, lookupTimeoutMs: config.requestTimeoutMs }),
+    auth: createAuth(config.auth, {
+      ...options,
+      lookupTimeoutMs: config.requestTimeoutMs,
+      airflowUrl: config.airflowUrl,
+    }),
     transport: send,
     readContent: createContentReader(storage, config.contentMaxBytes),
     ...(config.deadLetters && {

@@ -81,6 +81,7 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   const clientDeps = {
     ...deps,
     authMode: config.auth.mode,
+    authUser: 'username' in config.auth ? config.auth.username : undefined,
     dagNotFoundGraceSeconds: config.dagNotFoundGraceSeconds,
     logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
     backoff,

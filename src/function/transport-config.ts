@@ -102,7 +102,8 @@ export function resolveTransport(s: TransportSettings): TransportConfig {
   }
   const mode = s.AUTH_MODE ?? (s.IAP_CLIENT_ID === undefined ? 'google' : 'iap');
   const loopback = s.COMPOSER_API_ENDPOINT.startsWith('http:');
-  if (mode === 'iap' || (mode === 'none' && !loopback)) {
+  // Airflow's own credentials (basic, airflow-jwt, bearer) mean nothing to the Composer API.
+  if (mode !== 'google' && !(mode === 'none' && loopback)) {
     problems.push(
       `AIRFLOW_TRANSPORT=composer-api signs in with a Google access token: use AUTH_MODE=google ` +
         `(got ${mode}; none only with a loopback COMPOSER_API_ENDPOINT)`,

@@ -5,6 +5,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { CodedError } from '../basics/errors/coded-error';
 import { UsageError } from '../basics/errors/usage-error';
 import { redact } from '../basics/redact';
+import { hideKnownSecrets } from '../basics/secret-values';
 
 /** The project root: the nearest folder above this file with a package.json (build/src/tools/…). */
 export function projectRoot(): string {
@@ -52,7 +53,7 @@ export function exitStatusOf(err: unknown): number {
  * and hold nothing secret), anything else redacted, though no tool puts a token in one. */
 export function errorLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return `error: ${exitStatusOf(err) === 2 ? message : redact(message)}\n`;
+  return hideKnownSecrets(`error: ${exitStatusOf(err) === 2 ? message : redact(message)}\n`);
 }
 
 /** Runs a tool's main and sets the exit code: its own result, or the failure's, with one line. */

@@ -9,6 +9,7 @@
  * still failing, kept, or ended in an error (or the listing failed), 2 on a usage or
  * configuration error.
  */
+import { hideKnownSecrets } from '../basics/secret-values';
 import { UsageError } from '../basics/errors/usage-error';
 import type { GsLocation } from '../basics/gs-uri';
 import { asPrefix, formatGsUri, gsUriProblem, parseGsUri } from '../basics/gs-uri';
@@ -127,7 +128,7 @@ async function main(): Promise<number> {
     discard: discardNames(f.discard ?? [], where),
   });
   const summary = await replay(deps, where);
-  process.stdout.write(report(summary, formatGsUri(where), dryRun));
+  process.stdout.write(hideKnownSecrets(report(summary, formatGsUri(where), dryRun)));
   // Every record failing for want of credentials would say so in its own words: one line instead.
   if (summary.items.some((i) => i.kept && lacksCredentials(i.detail))) {
     process.stderr.write(`note: no Google credentials here: ${ADC_HINT}\n`);

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UsageError } from '../basics/errors/usage-error';
+import { hideKnownSecrets } from '../basics/secret-values';
 import { parseConfig } from '../function/config';
 import { DeliveryError } from '../function/errors/delivery-error';
 import type { Delivery } from '../function/event';
@@ -60,13 +61,14 @@ async function deliverOnce(instance: Instance, delivery: Delivery): Promise<numb
   try {
     const { outcome, message } = await instance.deliver(delivery);
     const ok = outcome === 'created' || outcome === 'duplicate';
-    process.stdout.write(`${outcome}: ${ok ? message : withCredentialsHint(message)}\n`);
+    const said = ok ? message : withCredentialsHint(message);
+    process.stdout.write(hideKnownSecrets(`${outcome}: ${said}\n`));
     return ok ? 0 : 1;
   } catch (err) {
     if (!(err instanceof DeliveryError)) throw err;
     // The function's wording is for the platform; from a terminal, trying again is up to you.
     const why = withCredentialsHint(err.reason);
-    process.stdout.write(`failed (transient, try again later): ${why}\n`);
+    process.stdout.write(hideKnownSecrets(`failed (transient, try again later): ${why}\n`));
     return 1;
   }
 }
@@ -89,7 +91,7 @@ async function main(): Promise<number> {
   const instance = instanceOf(parseConfig(env), { logger: toolLogger(f.verbose === true) });
   const lookup = f['no-lookup'] === true ? undefined : instance.storage;
   const { data, note } = await resolveObjectData(ref, lookup);
-  if (note !== undefined) process.stderr.write(`note: ${note}\n`);
+  if (note !== undefined) process.stderr.write(hideKnownSecrets(`note: ${note}\n`));
   return deliverOnce(instance, deliveryFor(ref, data));
 }
 

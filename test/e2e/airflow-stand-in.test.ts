@@ -22,7 +22,7 @@ describe('airflow-stand-in: --help, options, errors', () => {
     assert.equal(ran.stderr, '');
     assert.match(
       ran.stdout,
-      /^Usage: airflow-stand-in \[--port N\] \[--dag DAG_ID\]… \[--latency-ms N\] \[--asset URI\]… \[--scheduled-dag DAG_ID=URI\]… \[--schedule-ms N\]\n/,
+      /^Usage: airflow-stand-in \[--port N\] \[--dag DAG_ID\]… \[--latency-ms N\] \[--asset URI\]… \[--scheduled-dag DAG_ID=URI\]… \[--schedule-ms N\] \[--auth basic\|jwt\|bearer\]\n/,
     );
     const options = [...ran.stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1] ?? '');
     assert.deepEqual(options, [
@@ -32,6 +32,7 @@ describe('airflow-stand-in: --help, options, errors', () => {
       '--asset',
       '--scheduled-dag',
       '--schedule-ms',
+      '--auth',
     ]);
     // The page shows the help as it is, so its options cannot drift from the program's.
     const docs = readFileSync(path.join(ROOT, 'docs', 'development.md'), 'utf8');
@@ -101,5 +102,58 @@ describe('airflow-stand-in: --help, options, errors', () => {
     assert.equal((await post()).status, 200);
     assert.equal((await post()).status, 409);
     await line(/^created DAG run r1 of b \(API v1\)\n\{\n {2}"name": "x\.csv"\n\}$/m);
+  });
+
+  it('--auth jwt: 401 without a token (WWW-Authenticate: Bearer), 201 from /auth/token, then a run', async (t) => {
+    const child = spawn(process.execPath, [STAND_IN, '--port', '0', '--auth', 'jwt'], {
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const said = await withDeadline(
+      new Promise<RegExpExecArray>((resolve) => {
+        const timer = setInterval(() => {
+          const m =
+            /on (http:\/\/127\.0\.0\.1:\d+)[^]*AIRFLOW_USERNAME=(\S+) AIRFLOW_PASSWORD=(\S+)/.exec(
+              out,
+            );
+          if (m) {
+            clearInterval(timer);
+            resolve(m);
+          }
+        }, 20);
+      }),
+      10_000,
+      () => `waiting for the stand-in (stdout: ${out})`,
+    );
+    const [, base = '', username, password] = said;
+    const runs = `${base}/api/v2/dags/composer_sample_trigger_response_dag/dagRuns`;
+    const body = JSON.stringify({ dag_run_id: 'r1', logical_date: null });
+    const json = { 'content-type': 'application/json' };
+    const refused = await fetch(runs, { method: 'POST', headers: json, body });
+    assert.equal(refused.status, 401);
+    assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+    assert.deepEqual(await refused.json(), { detail: 'Not authenticated' });
+    const bad = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username, password: 'wrong-password' }),
+    });
+    assert.equal(bad.status, 401);
+    const login = await fetch(`${base}/auth/token`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ username, password }),
+    });
+    assert.equal(login.status, 201);
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    const ok = await fetch(runs, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${token}` },
+      body,
+    });
+    assert.equal(ok.status, 200);
   });
 });

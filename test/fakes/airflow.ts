@@ -16,6 +16,8 @@ import { AssetStore } from './airflow-assets';
 import { ASSET_PATH, answerAssets } from './airflow-assets-api';
 import { close, delay, listen, readBody, sendJson } from './http-server';
 import { verifyJwt } from './jwt';
+import type { Direct, LoginOptions } from './airflow-login';
+import { AirflowLogin } from './airflow-login';
 
 /** What to do to one request instead of (or around) answering it normally. */
 export type Fault =
@@ -66,6 +68,8 @@ export interface FakeAirflowOptions {
     readonly audience?: string;
     readonly scope?: string;
   };
+  /** Airflow's own credentials (basic, an Airflow 3 JWT, a static token) instead of Google's. */
+  readonly login?: LoginOptions;
   /** Delay before every answer, as a real web server's round trip. */
   readonly latencyMs?: number;
   /** Loopback port to listen on; ephemeral by default. */
@@ -111,12 +115,15 @@ export class FakeAirflow {
   readonly revoked = new Set<string>();
   url = '';
   faults: FakeAirflowOptions['faults'];
+  /** Users, tokens and logins, with FakeAirflowOptions.login. */
+  readonly login: AirflowLogin | undefined;
   private readonly held: http.ServerResponse[] = [];
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
   constructor(private readonly options: FakeAirflowOptions = {}) {
     this.dags = new Set(options.dags ?? ['composer_sample_trigger_response_dag']);
     this.faults = options.faults;
+    this.login = options.login && new AirflowLogin(options.login);
     this.assets = new AssetStore({
       assets: options.assets ?? [],
       scheduledDags: options.scheduledDags ?? [],
@@ -190,6 +197,21 @@ export class FakeAirflow {
     return verified.ok ? undefined : verified.reason;
   }
 
+  /** POST /auth/token, or the refusal of a request without the credentials `login` wants. */
+  private credentialAnswer(
+    method: string,
+    path: string,
+    api: Api | null,
+    headers: http.IncomingHttpHeaders,
+    body: string,
+  ): Direct | undefined {
+    if (this.login === undefined) return undefined;
+    return (
+      this.login.login(method, path, headers, body) ??
+      (api === null ? undefined : this.login.check(headers))
+    );
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readBody(req);
     const [path = '/', search = ''] = (req.url ?? '/').split('?');
@@ -238,6 +260,22 @@ export class FakeAirflow {
         fault.body ?? { detail: `injected ${fault.status}` },
         fault.headers,
       );
+      return;
+    }
+    const direct = this.credentialAnswer(req.method ?? 'GET', path, api, req.headers, body);
+    if (direct !== undefined) {
+      if (fault?.kind === 'lost') {
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'slow') await delay(fault.ms);
+      if (!res.destroyed)
+        res
+          .writeHead(direct.status, {
+            ...direct.headers,
+            'content-length': Buffer.byteLength(direct.body),
+          })
+          .end(direct.body);
       return;
     }
     const answer = this.answer(req.method ?? 'GET', path, search, api, body, req.headers, fault);

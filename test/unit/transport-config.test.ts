@@ -57,6 +57,15 @@ describe('AIRFLOW_TRANSPORT=composer-api settings (issue 18)', () => {
   it('refuses what the transport cannot do, in one line each', () => {
     assert.match(problem({ ...base, AIRFLOW_API: 'experimental' }), /AIRFLOW_API v1 .* or v2/);
     assert.match(problem({ ...base, AUTH_MODE: 'none' }), /AUTH_MODE=google/);
+    // Airflow's own credentials mean nothing to the Composer API (issue 19's modes).
+    assert.match(
+      problem({ ...base, AUTH_MODE: 'bearer', AIRFLOW_TOKEN: 'x'.repeat(40) }),
+      /AUTH_MODE=google \(got bearer/,
+    );
+    assert.match(
+      problem({ ...base, AUTH_MODE: 'iap', IAP_CLIENT_ID: '1-a.apps.googleusercontent.com' }),
+      /AUTH_MODE=google \(got iap/,
+    );
     assert.match(
       problem({ ...base, ASSET_URI: 'gs://b/x.csv' }),
       /cannot record asset events.*AIRFLOW_TRANSPORT=rest/,

@@ -89,6 +89,8 @@ export class AssetMemory {
 export interface AssetClientDeps extends AttemptDeps {
   readonly transport: Transport;
   readonly authMode: AuthMode;
+  /** The Airflow user the function signs in as (AUTH_MODE=basic or airflow-jwt), for 401 hints. */
+  readonly authUser?: string | undefined;
   /** DAG_NOT_FOUND_GRACE_SECONDS: how long after the event an unknown asset is waited for. */
   readonly dagNotFoundGraceSeconds: number;
   readonly assets: AssetMemory;
@@ -142,7 +144,14 @@ async function attemptOnce(
         timeLeft(job.deadline, deps.now()),
         limit,
       );
-    const ctx: ReadContext = { now: deps.now, authMode: deps.authMode, target, send, sent };
+    const ctx: ReadContext = {
+      now: deps.now,
+      authMode: deps.authMode,
+      authUser: deps.authUser,
+      target,
+      send,
+      sent,
+    };
     const found = await inTime(
       deps,
       job,
@@ -233,6 +242,7 @@ export function recordAssetEvent(deps: AssetClientDeps, job: AssetJob): Promise<
       detail,
       assetUri: job.target.uri,
       authMode: deps.authMode,
+      authUser: deps.authUser,
     }),
   });
   const posted = new OwnPosts();

@@ -32,6 +32,7 @@ export type Send = (request: HttpRequest, limit?: number) => Promise<HttpRespons
 export interface ReadContext {
   readonly now: () => number;
   readonly authMode: AuthMode;
+  readonly authUser?: string | undefined;
   readonly target: AssetTarget;
   readonly send: Send;
   readonly sent: Credential;
@@ -60,7 +61,12 @@ export function attemptOf(
         : { kind: 'transient', reason, retryAfterMs };
     }
     case 'permanent': {
-      const failure = { ...refused, assetUri: ctx.target.uri, authMode: ctx.authMode };
+      const failure = {
+        ...refused,
+        assetUri: ctx.target.uri,
+        authMode: ctx.authMode,
+        authUser: ctx.authUser,
+      };
       return { kind: 'permanent', status: refused.status, message: failureMessage(failure) };
     }
   }

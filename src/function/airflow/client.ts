@@ -18,6 +18,8 @@ import { classifyConfirm, classifyTrigger } from './response';
 export interface AirflowClientDeps extends AttemptDeps {
   readonly transport: Transport;
   readonly authMode: AuthMode;
+  /** The Airflow user the function signs in as (AUTH_MODE=basic or airflow-jwt), for 401 hints. */
+  readonly authUser?: string | undefined;
   /** The v2 body's `logical_date` for the next attempt (null: none). */
   readonly logicalDate: LogicalDateClock;
   /** DAG_NOT_FOUND_GRACE_SECONDS: how long after the event a missing DAG is still waited for. */
@@ -103,7 +105,12 @@ function settled(deps: AirflowClientDeps, job: TriggerJob, posted: Posted): Atte
     case 'dag-missing':
       return dagMissing(deps, job, verdict.detail);
     case 'permanent': {
-      const ctx = { ...verdict, dagId: job.target.dagId, authMode: deps.authMode };
+      const ctx = {
+        ...verdict,
+        dagId: job.target.dagId,
+        authMode: deps.authMode,
+        authUser: deps.authUser,
+      };
       return { kind: 'permanent', status: verdict.status, message: failureMessage(ctx) };
     }
     case 'transient': {
@@ -139,6 +146,7 @@ export function triggerDagRun(deps: AirflowClientDeps, job: TriggerJob): Promise
       detail,
       dagId: job.target.dagId,
       authMode: deps.authMode,
+      authUser: deps.authUser,
     }),
   });
   return attemptUntilSettled(deps, job.deadline, () => attemptOnce(deps, job), refused401);

@@ -8,6 +8,8 @@ export interface FailureContext {
   readonly dagId?: string;
   readonly assetUri?: string;
   readonly authMode: AuthMode;
+  /** The Airflow user signed in as (AUTH_MODE=basic or airflow-jwt). */
+  readonly authUser?: string | undefined;
 }
 
 // Creating an asset event needs "can create on Assets" (Airflow 3: requires_access_asset("POST")
@@ -33,8 +35,44 @@ const COMPOSER2_ROLE =
   'first call with [api] composer_auth_user_registration_role (Op unless changed; ' +
   'deploy/airflow-user.sh says how)';
 
+/**
+ * A 401 to a credential just looked up, for the Airflow modes (issue 19): who was refused and
+ * what to check. Airflow 3 answers 401 "Token Expired" to an expired JWT and 403 "Invalid JWT
+ * token" to one it cannot verify (airflow-core/src/airflow/api_fastapi/core_api/security.py,
+ * get_user); the FAB basic-auth backend answers 401 "Unauthorized" with `WWW-Authenticate: Basic`
+ * (providers/fab/…/auth_manager/api/auth/backend/basic_auth.py).
+ */
+function airflowCredentialHint(ctx: FailureContext): string | undefined {
+  const user = `user "${ctx.authUser ?? ''}"`;
+  if (ctx.authMode === 'airflow-jwt') {
+    return (
+      `Airflow rejected a JWT just issued to ${user} by /auth/token: check that every API ` +
+      'server shares one [api_auth] jwt_secret (or jwt key), that their clocks agree, and that ' +
+      `${user} is still active`
+    );
+  }
+  if (ctx.authMode === 'basic') {
+    return (
+      `Airflow refused basic auth for ${user}: check AIRFLOW_USERNAME and the password in ` +
+      'AIRFLOW_PASSWORD_FILE (or AIRFLOW_PASSWORD), and that [api] auth_backends includes ' +
+      'airflow.providers.fab.auth_manager.api.auth.backend.basic_auth (Airflow 2.9+; before: ' +
+      'airflow.api.auth.backend.basic_auth)'
+    );
+  }
+  if (ctx.authMode === 'bearer') {
+    return (
+      'the web server refused the API token from AIRFLOW_TOKEN_FILE (or AIRFLOW_TOKEN): check ' +
+      'that it has not expired or been deleted and that it belongs to this deployment (Astronomer: ' +
+      'a Deployment, Workspace or Organization API token with a role that may trigger DAG runs)'
+    );
+  }
+  return undefined;
+}
+
 function hint(ctx: FailureContext): string {
   const { status, dagId, authMode } = ctx;
+  const credential = status === 401 ? airflowCredentialHint(ctx) : undefined;
+  if (credential !== undefined) return credential;
   if (status === 401 && authMode === 'none') {
     return (
       'the web server wants credentials and AUTH_MODE=none sends none: on Composer 2/3 use ' +
@@ -47,6 +85,22 @@ function hint(ctx: FailureContext): string {
           '(`npm run get-client-id`) and that the token carries an email claim'
       : 'the web server rejected a freshly fetched token: on Composer 2/3 use AUTH_MODE=google; ' +
           'on Composer 1 set IAP_CLIENT_ID (AUTH_MODE=iap)';
+  }
+  if (
+    status === 403 &&
+    (authMode === 'basic' || authMode === 'airflow-jwt' || authMode === 'bearer')
+  ) {
+    const who = authMode === 'bearer' ? 'the API token' : `Airflow user "${ctx.authUser ?? ''}"`;
+    const role = `${who} may not do this: give it a role that may trigger DAG runs (Op or User)`;
+    return ctx.assetUri === undefined ? role : `${role}; for asset events, ${ASSET_ROLE}`;
+  }
+  if (
+    status === 403 &&
+    (authMode === 'basic' || authMode === 'airflow-jwt' || authMode === 'bearer')
+  ) {
+    const who = authMode === 'bearer' ? 'the API token' : `Airflow user "${ctx.authUser ?? ''}"`;
+    const role = `${who} may not do this: give it a role that may trigger DAG runs (Op or User)`;
+    return ctx.assetUri === undefined ? role : `${role}; for asset events, ${ASSET_ROLE}`;
   }
   if (status === 403) {
     const setup = authMode === 'iap' ? COMPOSER1_USER : COMPOSER2_ROLE;
