@@ -186,6 +186,15 @@ const SETTINGS = {
   ROUTES: v.optional(v.string()),
   ROUTES_FILE: v.optional(v.string()),
   CONTENT_MAX_BYTES: v.optional(integer('bytes', 1, 32 * 1024 * 1024), String(1024 * 1024)),
+  // Named here for the deploy planner's env: check until h-transport and h-authmodes land their own.
+  AIRFLOW_TRANSPORT: v.optional(v.string()),
+  COMPOSER_ENVIRONMENT: v.optional(v.string()),
+  COMPOSER_API_ENDPOINT: v.optional(v.string()),
+  AIRFLOW_USERNAME: v.optional(v.string()),
+  AIRFLOW_PASSWORD: v.optional(v.string()),
+  AIRFLOW_PASSWORD_FILE: v.optional(v.string()),
+  AIRFLOW_TOKEN: v.optional(v.string()),
+  AIRFLOW_TOKEN_FILE: v.optional(v.string()),
   DEAD_LETTER_URI: v.optional(
     v.pipe(
       v.string(),

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { AUTH_MODES, parseConfig } from '../../src/function/config';
 import { tempDir } from './cli';
 import { ROOT } from './paths';
 
@@ -99,4 +100,72 @@ export function onAirflow(
   const major = version?.split('.')[0];
   const api = major === '1' ? 'experimental' : major === '3' ? 'v2' : doc.env['AIRFLOW_API'];
   return { ...doc, composer, env: { ...doc.env, AIRFLOW_API: api } };
+}
+
+export const COMPOSER_ENVIRONMENT =
+  'projects/acme-composer-host/locations/europe-west1/environments/private-env';
+
+/**
+ * Whether the function still wants AIRFLOW_URL with AIRFLOW_TRANSPORT=composer-api: until the
+ * Composer API transport (h-transport) lands in src/function/config.ts it reads only AIRFLOW_URL.
+ * Once it has landed this is false and the settings below have no AIRFLOW_URL, as users write them.
+ */
+function urlStillRequired(): boolean {
+  try {
+    parseConfig({ AIRFLOW_TRANSPORT: 'composer-api', COMPOSER_ENVIRONMENT });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** A Private IP environment through the Composer API, in another project, via Direct VPC egress. */
+export function composerApiExample(doc: SettingsDoc = example()): SettingsDoc {
+  const env: Record<string, unknown> = {
+    ...doc.env,
+    AIRFLOW_TRANSPORT: 'composer-api',
+    COMPOSER_ENVIRONMENT,
+  };
+  delete env['AUTH_MODE'];
+  if (!urlStillRequired()) delete env['AIRFLOW_URL'];
+  return { ...doc, subnet: 'composer-egress', env };
+}
+
+/**
+ * The AUTH_MODE of a self-hosted Airflow 2 with basic auth: `basic` once h-authmodes lands it in
+ * the function's AUTH_MODES; until then the planner's secrets are checked under `none` (the
+ * planner's mounts and grants do not depend on the mode).
+ */
+const modeOnceLanded = (mode: string) =>
+  (AUTH_MODES as readonly string[]).includes(mode) ? mode : 'none';
+export const BASIC_AUTH = modeOnceLanded('basic');
+export const BEARER_AUTH = modeOnceLanded('bearer');
+
+/** Self-hosted Airflow behind an internal load balancer: a password from Secret Manager. */
+export function secretsExample(doc: SettingsDoc = example()): SettingsDoc {
+  return {
+    ...doc,
+    vpcConnector: 'airflow-egress',
+    egressSettings: 'private-ranges-only',
+    env: {
+      ...doc.env,
+      AIRFLOW_URL: 'https://airflow.internal.example.com',
+      AUTH_MODE: BASIC_AUTH,
+      AIRFLOW_USERNAME: 'gcs-trigger',
+    },
+    secrets: { AIRFLOW_PASSWORD_FILE: 'airflow-password' },
+  };
+}
+
+/** Astronomer: a deployment API token kept in another project's Secret Manager. */
+export function tokenExample(doc: SettingsDoc = example()): SettingsDoc {
+  return {
+    ...doc,
+    env: {
+      ...doc.env,
+      AIRFLOW_URL: 'https://clabc123.astronomer.run/d1e2f3g4',
+      AUTH_MODE: BEARER_AUTH,
+    },
+    secrets: { AIRFLOW_TOKEN_FILE: 'projects/acme-secrets/secrets/astronomer-token' },
+  };
 }
