@@ -72,7 +72,7 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     logicalDate: () => (config.logicalDate === 'attempt' ? clock() : null),
     backoff,
     /** Asset ids and each asset's ledger of events: the instance's, shared by its deliveries. */
-    assets: new AssetMemory(deps.now),
+    assets: new AssetMemory(deps.now, config.contentMaxBytes),
   };
 
   /**

@@ -1,7 +1,7 @@
 /**
  * The asset endpoints of the fake Airflow (issue 12), per API:
  * - Airflow 2.10 `/api/v1` (airflow/api_connexion/endpoints/dataset_endpoint.py):
- *   `GET /datasets`, `GET /datasets/events`, `POST /datasets/events`;
+ *   `GET /datasets`, `GET /datasets/{uri}`, `GET /datasets/events`, `POST /datasets/events`;
  * - Airflow 3 `/api/v2` (airflow-core/src/airflow/api_fastapi/core_api/routes/public/assets.py):
  *   `GET /assets`, `GET /assets/events`, `POST /assets/events`.
  * Auth and faults are the caller's (FakeAirflow); this answers one authorised request.
@@ -13,6 +13,7 @@ import { parseV1Event, parseV2Event } from './airflow-assets-body';
 import { assetEventJson, assetJson, datasetEventJson, datasetJson } from './airflow-assets-json';
 import type { Page } from './airflow-assets-query';
 import {
+  LikeError,
   V2Query,
   badOrder,
   ilike,
@@ -26,8 +27,11 @@ import {
   v2Sort,
 } from './airflow-assets-query';
 
-/** `[api, 'list' | 'events']` for an asset path, else undefined. */
-export const ASSET_PATH = /^\/api\/(?:(v1)\/datasets|(v2)\/assets)(\/events)?$/;
+/**
+ * `[path, v1, v2, '/events', one item]` for an asset path, else no match. One item's path
+ * takes slashes (v1.yaml declares `{uri}` with `format: path`), and arrives percent-encoded.
+ */
+export const ASSET_PATH = /^\/api\/(?:(v1)\/datasets|(v2)\/assets)(?:(\/events)|\/(.+))?$/;
 
 const ASSET_ORDER = ['id', 'name', 'uri', 'created_at', 'updated_at'];
 const EVENT_ORDER = [
@@ -66,11 +70,26 @@ function v1Datasets(store: AssetStore, query: URLSearchParams): Answer {
   const dagIds = query.get('dag_ids');
   if (dagIds) assets = assets.filter(consumedBy(store, dagIds.split(',')));
   const pattern = query.get('uri_pattern');
-  if (pattern) assets = assets.filter((a) => ilike(pattern)(a.uri));
+  if (pattern) assets = assets.filter((a) => ilike(pattern, store.database)(a.uri));
   const datasets = pageOf(v1Sort(assets, order, assetValue), page).map((a) =>
     datasetJson(store, a),
   );
   return { status: 200, body: { datasets, total_entries: total } };
+}
+
+/** get_dataset: the row whose URI equals the decoded path, orphaned or not. */
+function v1Dataset(store: AssetStore, encoded: string): Answer {
+  let uri: string;
+  try {
+    uri = decodeURIComponent(encoded);
+  } catch {
+    return v1NotFound('Not Found', 'The requested URL was not found on the server.');
+  }
+  const asset = store.find(uri);
+  if (asset === undefined) {
+    return v1NotFound('Dataset not found', `The Dataset with uri: \`${uri}\` was not found`);
+  }
+  return { status: 200, body: datasetJson(store, asset) };
 }
 
 function v1Events(store: AssetStore, query: URLSearchParams): Answer {
@@ -104,7 +123,7 @@ function v2Assets(store: AssetStore, query: URLSearchParams): Answer {
   let assets = store.list().filter((a) => a.active || !onlyActive);
   for (const name of ['uri_pattern', 'name_pattern']) {
     const pattern = query.get(name);
-    if (pattern !== null) assets = assets.filter((a) => v2Search(pattern)(a.uri));
+    if (pattern !== null) assets = assets.filter((a) => v2Search(pattern, store.database)(a.uri));
   }
   const dagIds = query.getAll('dag_ids');
   if (dagIds.length > 0) assets = assets.filter(consumedBy(store, dagIds));
@@ -116,7 +135,10 @@ function v2Assets(store: AssetStore, query: URLSearchParams): Answer {
   return { status: 200, body };
 }
 
-function v2EventFilter(query: URLSearchParams): ((e: AssetEvent) => boolean) | Answer {
+function v2EventFilter(
+  store: AssetStore,
+  query: URLSearchParams,
+): ((e: AssetEvent) => boolean) | Answer {
   const q = new V2Query(query);
   const assetId = q.int('asset_id');
   const mapIndex = q.int('source_map_index');
@@ -129,7 +151,7 @@ function v2EventFilter(query: URLSearchParams): ((e: AssetEvent) => boolean) | A
     !sourced &&
     (assetId === undefined || e.assetId === assetId) &&
     (mapIndex === undefined || mapIndex === -1) &&
-    (name === null || v2Search(name)(e.uri)) &&
+    (name === null || v2Search(name, store.database)(e.uri)) &&
     (gte === undefined || e.us >= gte) &&
     (gt === undefined || e.us > gt) &&
     (lte === undefined || e.us <= lte) &&
@@ -137,7 +159,7 @@ function v2EventFilter(query: URLSearchParams): ((e: AssetEvent) => boolean) | A
 }
 
 function v2Events(store: AssetStore, query: URLSearchParams): Answer {
-  const filter = v2EventFilter(query);
+  const filter = v2EventFilter(store, query);
   if (typeof filter !== 'function') return filter;
   const orderBy = query.getAll('order_by').length > 0 ? query.getAll('order_by') : ['timestamp'];
   const bad = badOrder(orderBy, EVENT_ORDER);
@@ -182,8 +204,30 @@ export function answerAssets(
   query: URLSearchParams,
   body: string,
 ): Answer {
-  const [, v1, , events] = ASSET_PATH.exec(path) ?? [];
+  const [, v1, , events, item] = ASSET_PATH.exec(path) ?? [];
   const api = v1 !== undefined ? 'v1' : 'v2';
+  try {
+    return answer(store, api, method, { events, item }, query, body);
+  } catch (err) {
+    // The database refused the query (a LIKE pattern it cannot read): Airflow's 500.
+    if (err instanceof LikeError) return refuse(api, 500, 'Internal Server Error');
+    throw err;
+  }
+}
+
+function answer(
+  store: AssetStore,
+  api: 'v1' | 'v2',
+  method: string,
+  path: { readonly events: string | undefined; readonly item: string | undefined },
+  query: URLSearchParams,
+  body: string,
+): Answer {
+  const { events, item } = path;
+  if (item !== undefined) {
+    if (method === 'GET' && api === 'v1') return v1Dataset(store, item);
+    return refuse(api, 404, 'Not Found');
+  }
   if (method === 'GET') {
     if (events === undefined) {
       return api === 'v1' ? v1Datasets(store, query) : v2Assets(store, query);

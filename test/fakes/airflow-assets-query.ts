@@ -27,27 +27,53 @@ function problem(status: number, title: string, detail: string): Answer {
 export const v1BadRequest = (detail: string): Answer => problem(400, 'Bad Request', detail);
 export const v1NotFound = (title: string, detail: string): Answer => problem(404, title, detail);
 
+/**
+ * Which database's LIKE the fake's metadata database has. Airflow builds `ILIKE '%…%'` with
+ * SQLAlchemy's `ilike()` and no ESCAPE clause, so the database's default decides: PostgreSQL
+ * (ILIKE) and MySQL (`lower(x) LIKE lower(y)`) take a backslash as the escape, so `\_` is a
+ * literal `_`, and a pattern ending in a lone backslash is an error (Airflow answers 500);
+ * SQLite's LIKE has no escape character, so a backslash is a literal.
+ */
+export type LikeDialect = 'postgresql' | 'sqlite';
+
+/** A pattern the database refuses (PostgreSQL: "LIKE pattern must not end with escape character"). */
+export class LikeError extends Error {}
+
 /** The whole value matches SQL `ILIKE '%pattern%'`: `%` any run, `_` one character. */
-export function ilike(pattern: string): (value: string) => boolean {
+export function ilike(
+  pattern: string,
+  dialect: LikeDialect = 'postgresql',
+): (value: string) => boolean {
   // Code points, as SQL's `_` takes one character (not a UTF-16 unit).
-  const source = Array.from(pattern)
-    .map((ch) =>
-      ch === '%' ? '.*' : ch === '_' ? '.' : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'),
-    )
-    .join('');
+  const chars = Array.from(pattern);
+  let source = '';
+  for (let i = 0; i < chars.length; i += 1) {
+    const ch = chars[i] ?? '';
+    if (ch === '\\' && dialect === 'postgresql') {
+      const next = chars[(i += 1)];
+      if (next === undefined)
+        throw new LikeError('LIKE pattern must not end with escape character');
+      source += literal(next);
+    } else source += ch === '%' ? '.*' : ch === '_' ? '.' : literal(ch);
+  }
   const re = new RegExp(`^.*${source}.*$`, 'isu');
   return (value) => re.test(value);
 }
 
+const literal = (ch: string): string => ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 /** Airflow 3's _SearchParam: `~` means everything; `a | b` is either (Airflow 3.2). */
-export function v2Search(pattern: string): (value: string) => boolean {
+export function v2Search(
+  pattern: string,
+  dialect: LikeDialect = 'postgresql',
+): (value: string) => boolean {
   const value = pattern === '~' ? '%' : pattern;
   const terms = value
     .split('|')
     .map((t) => t.trim())
     .filter((t) => t !== '');
-  if (!value.includes('|') || terms.length < 2) return ilike(value);
-  const matchers = terms.map(ilike);
+  if (!value.includes('|') || terms.length < 2) return ilike(value, dialect);
+  const matchers = terms.map((t) => ilike(t, dialect));
   return (v) => matchers.some((m) => m(v));
 }
 

@@ -18,6 +18,7 @@
  *   letters or digits>`, as an asset-triggered run has no logical date there.
  */
 import { randomInt } from 'node:crypto';
+import type { LikeDialect } from './airflow-assets-query';
 
 /** Which REST API an event came through; it decides the flavour of the run it triggers. */
 export type AssetApi = 'v1' | 'v2';
@@ -95,6 +96,8 @@ export class AssetStore {
   readonly events: AssetEvent[] = [];
   readonly runs: AssetTriggeredRun[] = [];
   readonly scheduledDags: readonly ScheduledDag[];
+  /** The metadata database's LIKE, for the URI searches: PostgreSQL's (MySQL's escapes alike). */
+  database: LikeDialect = 'postgresql';
   /** Assets that exist (active or orphaned), by URI; a forgotten one is gone from here. */
   private readonly byUri = new Map<string, MutableAsset>();
   private readonly queued = new Map<string, AssetEvent[]>();

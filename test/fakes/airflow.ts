@@ -48,6 +48,8 @@ export type Fault =
 export interface Recorded {
   readonly method: string;
   readonly path: string;
+  /** The query string, without `?` (empty when there is none). */
+  readonly search: string;
   readonly api: Api | null;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: string;
@@ -189,6 +191,7 @@ export class FakeAirflow {
     const partial = {
       method: req.method ?? 'GET',
       path,
+      search,
       api,
       headers: req.headers,
       body,

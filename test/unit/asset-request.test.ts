@@ -3,6 +3,8 @@ import { describe, it } from 'node:test';
 import {
   assetEventsRequest,
   assetLookupRequest,
+  datasetRequest,
+  loosePattern,
   recordEventRequest,
 } from '../../src/function/airflow/asset-request';
 import { EVENT_KEY, serializeConf } from '../../src/function/conf';
@@ -44,11 +46,16 @@ describe('asset requests (issue 12)', () => {
     });
   });
 
-  it('v1: datasets by URI pattern, events newest first, the event by URI', () => {
+  it('v1: the dataset by its exact URI, events newest first, the event by URI', () => {
     const target = { airflowUrl: AIRFLOW, api: 'v1', uri: URI } as const;
     assert.equal(
-      assetLookupRequest(target, 200).url,
-      `${AIRFLOW}/api/v1/datasets?uri_pattern=gs%3A%2F%2Flanding%2Fincoming%2F&order_by=id&limit=100&offset=200`,
+      datasetRequest(target).url,
+      `${AIRFLOW}/api/v1/datasets/gs%3A%2F%2Flanding%2Fincoming%2F`,
+    );
+    assert.equal(
+      datasetRequest({ ...target, uri: 'x-a/b?c=d#e f%' }).url,
+      `${AIRFLOW}/api/v1/datasets/x-a%2Fb%3Fc%3Dd%23e%20f%25`,
+      'one path segment, whatever the URI holds',
     );
     assert.equal(
       assetEventsRequest(target, 7, 0).url,
@@ -60,11 +67,18 @@ describe('asset requests (issue 12)', () => {
     assert.deepEqual(Object.keys(JSON.parse(post.body ?? '') as object), ['dataset_uri', 'extra']);
   });
 
-  it('v2: assets by URI pattern, events newest first, the event by id', () => {
+  it('v2: assets by URI pattern, ours first, events newest first, the event by id', () => {
     const target = { airflowUrl: AIRFLOW, api: 'v2', uri: URI } as const;
     assert.equal(
       assetLookupRequest(target, 0).url,
-      `${AIRFLOW}/api/v2/assets?uri_pattern=gs%3A%2F%2Flanding%2Fincoming%2F&order_by=id&limit=100&offset=0`,
+      `${AIRFLOW}/api/v2/assets?uri_pattern=gs%3A%2F%2Flanding%2Fincoming%2F&order_by=uri&limit=100&offset=0`,
+    );
+    assert.equal(
+      new URL(assetLookupRequest({ ...target, uri: 'gs://a/t_1%\\x|y' }, 100).url).searchParams.get(
+        'uri_pattern',
+      ),
+      'gs://a/t\\_1\\%\\\\x_y',
+      'LIKE wildcards and the escape escaped; the pipe (an OR in Airflow 3.2) as a wildcard',
     );
     assert.equal(
       assetEventsRequest(target, 7, 300).url,
@@ -100,8 +114,19 @@ for (const [api, file, list, events, eventUri] of [
         return resolve(spec, array.items);
       };
 
-      it('the lookup: declared query parameters; the answer lists id and uri', () => {
+      it('the lookup: declared path and query parameters; the answer has id and uri', () => {
+        if (api === 'v1') {
+          const request = datasetRequest(target);
+          checkQuery(spec, request);
+          // A dataset named `..` goes through the list (dotSegment).
+          checkQuery(spec, assetLookupRequest({ ...target, uri: '..' }, 100));
+          const dataset = resolve(spec, answerSchema(spec, request));
+          assert.equal(props(dataset)['id']?.type, 'integer');
+          assert.equal(props(dataset)['uri']?.type, 'string');
+          return;
+        }
         for (const offset of [0, 100]) checkQuery(spec, assetLookupRequest(target, offset));
+        checkQuery(spec, assetLookupRequest(target, 0, loosePattern(URI)));
         const asset = items(answerSchema(spec, assetLookupRequest(target, 0)), list);
         assert.equal(props(asset)['id']?.type, 'integer');
         assert.equal(props(asset)['uri']?.type, 'string');
@@ -109,6 +134,7 @@ for (const [api, file, list, events, eventUri] of [
 
       it('the events: declared query parameters; each event has extra and a timestamp', () => {
         checkQuery(spec, assetEventsRequest(target, 7, 100));
+        checkQuery(spec, assetEventsRequest(target, 7, 3, 1));
         const one = items(answerSchema(spec, assetEventsRequest(target, 7, 0)), events);
         assert.equal(props(one)['extra']?.type, 'object');
         assert.equal(props(one)['timestamp']?.type, 'string');

@@ -9,38 +9,70 @@
 import type { Deadline } from '../../basics/deadline';
 import { timeLeft, within } from '../../basics/deadline';
 import { TransportError } from '../../basics/errors/transport-error';
-import type { HttpRequest, HttpResponse, Transport } from '../../basics/http';
+import type { Transport } from '../../basics/http';
 import { describeRequest } from '../../basics/http';
 import type { JsonText } from '../../basics/json-text';
-import type { Credential } from '../auth';
 import type { AuthMode } from '../config';
-import { parseRetryAfter } from '../retry';
-import type { IdLookup } from './asset-ids';
 import { AssetIds } from './asset-ids';
 import { AssetLedger, CLOCK_SKEW_MS } from './asset-ledger';
-import type { PageFetch } from './asset-ledger';
+import type { ReadContext, Send } from './asset-reads';
+import {
+  PageSizes,
+  answerOf,
+  attemptOf,
+  eventsPages,
+  lookupId,
+  oneEventBytes,
+} from './asset-reads';
 import type { AssetTarget } from './asset-request';
-import { assetEventsRequest, assetLookupRequest, recordEventRequest } from './asset-request';
-import type { Answer, Refusal } from './asset-response';
-import { classifyRecord, parseEventsPage, parseLookupPage } from './asset-response';
+import { recordEventRequest } from './asset-request';
+import { classifyRecord } from './asset-response';
 import type { Attempt, AttemptDeps, AttemptResult, Permanent } from './attempts';
-import { attemptUntilSettled, header, unanswered, withinGrace } from './attempts';
+import { attemptUntilSettled, unanswered, withinGrace } from './attempts';
 import { answerLimit } from './client';
 import { assetMissingMessage, failureMessage } from './messages';
 
-/** What the instance remembers across deliveries: asset ids, and each asset's ledger. */
+/**
+ * What the instance remembers across deliveries: asset ids, each asset's ledger and its events'
+ * page size. `contentMaxBytes` (CONTENT_MAX_BYTES) sizes the longest one-event page it reads.
+ */
 export class AssetMemory {
   readonly ids = new AssetIds<Attempt>();
+  readonly pageSizes = new PageSizes();
+  readonly oneEventBytes: number;
   private readonly ledgers = new Map<string, AssetLedger<Attempt>>();
+  /** The ids each URI has had here: a key in any of their ledgers was recorded for the URI. */
+  private readonly idsOfUri = new Map<string, Set<number>>();
 
-  constructor(private readonly now: () => number) {}
+  constructor(
+    private readonly now: () => number,
+    contentMaxBytes = 1024 * 1024,
+  ) {
+    this.oneEventBytes = oneEventBytes(contentMaxBytes);
+  }
+
+  /** The name an asset's ledger and page size go by in this instance. */
+  static nameOf(target: AssetTarget, id: number): string {
+    return `${target.airflowUrl} ${target.api} ${id}`;
+  }
+
+  /**
+   * Whether an event with `key` is known here for the target's URI, under any id it has had: a
+   * redelivery to the instance that recorded it needs no request, not even the id's lookup.
+   */
+  knows(target: AssetTarget, key: string): boolean {
+    const ids = this.idsOfUri.get(`${target.airflowUrl} ${target.api} ${target.uri}`) ?? [];
+    return [...ids].some((id) => this.ledgers.get(AssetMemory.nameOf(target, id))?.has(key));
+  }
 
   ledger(target: AssetTarget, id: number): AssetLedger<Attempt> {
-    const name = `${target.airflowUrl} ${target.api} ${id}`;
+    const name = AssetMemory.nameOf(target, id);
     let ledger = this.ledgers.get(name);
     if (ledger === undefined) {
       ledger = new AssetLedger<Attempt>(this.now);
       this.ledgers.set(name, ledger);
+      const uri = `${target.airflowUrl} ${target.api} ${target.uri}`;
+      this.idsOfUri.set(uri, (this.idsOfUri.get(uri) ?? new Set()).add(id));
     }
     return ledger;
   }
@@ -66,99 +98,6 @@ export interface AssetJob {
   readonly eventTimeMs: number;
 }
 
-/** Pages of assets matching the URI read before giving up on finding it exactly. */
-const MAX_LOOKUP_PAGES = 20;
-/** An events page echoes up to 100 events' extra, content included: kept whole, not cut. */
-const EVENTS_PAGE_LIMIT = 64 * 1024 * 1024;
-
-type Send = (request: HttpRequest, limit?: number) => Promise<HttpResponse>;
-
-const answerOf = (res: HttpResponse): Answer => {
-  const contentType = header(res, 'content-type');
-  return contentType === undefined ? res : { ...res, contentType };
-};
-
-function attemptOf(
-  deps: AssetClientDeps,
-  job: AssetJob,
-  what: string,
-  refused: Refusal,
-  res: HttpResponse | undefined,
-  sent: Credential,
-): Attempt {
-  switch (refused.kind) {
-    case 'unauthorized':
-      return { kind: 'unauthorized', sent, detail: refused.detail };
-    case 'transient': {
-      const reason = `${what} answered ${refused.status}: ${refused.detail}`;
-      const retryAfterMs = parseRetryAfter(res && header(res, 'retry-after'), deps.now());
-      return retryAfterMs === undefined
-        ? { kind: 'transient', reason }
-        : { kind: 'transient', reason, retryAfterMs };
-    }
-    case 'permanent': {
-      const ctx = { ...refused, assetUri: job.target.uri, authMode: deps.authMode };
-      return { kind: 'permanent', status: refused.status, message: failureMessage(ctx) };
-    }
-  }
-}
-
-/** The asset's id, from the paged list of assets whose URI contains ours (exact match checked). */
-async function lookup(
-  deps: AssetClientDeps,
-  job: AssetJob,
-  send: Send,
-  sent: Credential,
-): Promise<IdLookup<Attempt>> {
-  let offset = 0;
-  for (let page = 0; page < MAX_LOOKUP_PAGES; page += 1) {
-    const request = assetLookupRequest(job.target, offset);
-    let res: HttpResponse;
-    try {
-      res = await send(request);
-    } catch (err) {
-      return { kind: 'failed', failure: unanswered(err) };
-    }
-    const parsed = parseLookupPage(job.target.api, job.target.uri, answerOf(res));
-    if ('kind' in parsed) {
-      const failure = attemptOf(deps, job, describeRequest(request), parsed, res, sent);
-      return { kind: 'failed', failure };
-    }
-    if (parsed.id !== undefined) return { kind: 'found', id: parsed.id };
-    if (parsed.count === 0) {
-      const listed = job.target.api === 'v1' ? 'datasets' : 'active assets';
-      return { kind: 'missing', detail: `no such URI among the ${listed} Airflow lists` };
-    }
-    offset += parsed.count;
-  }
-  const reason = `more than ${offset} assets match "${job.target.uri}" and none is it exactly`;
-  return { kind: 'failed', failure: { kind: 'transient', reason } };
-}
-
-/** The fetch of one page of the asset's events, newest first, for the ledger. */
-function eventsPages(
-  deps: AssetClientDeps,
-  job: AssetJob,
-  send: Send,
-  sent: Credential,
-  id: number,
-): PageFetch<Attempt> {
-  return async (offset) => {
-    const request = assetEventsRequest(job.target, id, offset);
-    let res: HttpResponse;
-    try {
-      res = await send(request, EVENTS_PAGE_LIMIT);
-    } catch (err) {
-      return { failure: unanswered(err) };
-    }
-    const parsed = parseEventsPage(job.target.api, answerOf(res));
-    if ('kind' in parsed) {
-      return { failure: attemptOf(deps, job, describeRequest(request), parsed, res, sent) };
-    }
-    return parsed;
-  };
-}
-
 /** An asset Airflow does not know is waited for while the event is young, as a missing DAG. */
 function assetMissing(deps: AssetClientDeps, job: AssetJob, detail: string): Attempt {
   const graceSeconds = deps.dagNotFoundGraceSeconds;
@@ -175,6 +114,7 @@ function inTime<T>(deps: AssetClientDeps, job: AssetJob, work: Promise<T>, what:
 
 async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attempt> {
   const { target, key } = job;
+  if (deps.assets.knows(target, key)) return { kind: 'duplicate' };
   try {
     const sent = await deps.auth.headers(timeLeft(job.deadline, deps.now()));
     const send: Send = (request, limit) =>
@@ -183,10 +123,12 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attemp
         timeLeft(job.deadline, deps.now()),
         limit,
       );
+    const ctx: ReadContext = { now: deps.now, authMode: deps.authMode, target, send, sent };
     const found = await inTime(
       deps,
       job,
-      deps.assets.ids.idOf(target.uri, () => lookup(deps, job, send, sent)),
+      // Airflow 2's ids are never kept: nothing would tell when one went stale (asset-ids.ts).
+      deps.assets.ids.idOf(target.uri, () => lookupId(ctx), target.api !== 'v1'),
       `the lookup of asset "${target.uri}"`,
     );
     if (found.kind === 'missing') return assetMissing(deps, job, found.detail);
@@ -195,7 +137,14 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attemp
     const fromMs = Number.isNaN(job.eventTimeMs)
       ? Number.NEGATIVE_INFINITY
       : job.eventTimeMs - CLOCK_SKEW_MS;
-    const pages = eventsPages(deps, job, send, sent, found.id);
+    const pages = eventsPages({
+      ...ctx,
+      id: found.id,
+      sizes: deps.assets.pageSizes,
+      name: AssetMemory.nameOf(target, found.id),
+      oneEventBytes: deps.assets.oneEventBytes,
+      firstLimit: PageSizes.first(job.extra.length),
+    });
     const check = await inTime(
       deps,
       job,
@@ -204,7 +153,7 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attemp
     );
     if ('failure' in check) return check.failure;
     if (check.found) return { kind: 'duplicate' };
-    return await post(deps, job, send, sent, found.id);
+    return await post(deps, job, ctx, found.id);
   } catch (err) {
     return unanswered(err);
   }
@@ -213,12 +162,11 @@ async function attemptOnce(deps: AssetClientDeps, job: AssetJob): Promise<Attemp
 async function post(
   deps: AssetClientDeps,
   job: AssetJob,
-  send: Send,
-  sent: Credential,
+  ctx: ReadContext,
   id: number,
 ): Promise<Attempt> {
   const request = recordEventRequest(job.target, id, job.extra);
-  const res = await send(request, answerLimit(request.body));
+  const res = await ctx.send(request, answerLimit(request.body));
   const verdict = classifyRecord(
     job.target.api,
     { uri: job.target.uri, id, key: job.key },
@@ -238,7 +186,7 @@ async function post(
         reason: `Airflow no longer knows asset id ${id} for "${job.target.uri}" (404: ${verdict.detail}); looking it up again`,
       };
     default:
-      return attemptOf(deps, job, describeRequest(request), verdict, res, sent);
+      return attemptOf(ctx, describeRequest(request), verdict, res);
   }
 }
 

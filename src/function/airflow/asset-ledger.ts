@@ -50,6 +50,11 @@ export class AssetLedger<F> {
     this.keys.set(key, timestampMs);
   }
 
+  /** Whether this instance has seen the key, with no request. */
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
   get size(): number {
     return this.keys.size;
   }

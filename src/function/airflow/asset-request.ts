@@ -31,22 +31,71 @@ const query = (params: Record<string, string | number>): string =>
   ).toString();
 
 /**
- * One page of the assets (datasets) whose URI contains `uri`: `uri_pattern` is a case-insensitive
- * substring match (SQL `ilike '%…%'`), so the caller checks each item for the exact URI.
+ * Airflow 2's dataset by its exact URI (`GET /datasets/{uri}`, get_dataset in
+ * airflow/api_connexion/endpoints/dataset_endpoint.py: `DatasetModel.uri == uri`). The URI is one
+ * path segment, percent-encoded as Airflow's own UI sends it (`encodeURIComponent`,
+ * airflow/www/static/js/api/useDataset.ts); the spec declares it `format: path`, so the decoded
+ * slashes still route to it (apache/airflow#25770).
  */
-export function assetLookupRequest(target: AssetTarget, offset: number): HttpRequest {
+export function datasetRequest(target: AssetTarget): HttpRequest {
+  const url = `${target.airflowUrl}/api/v1/datasets/${encodeURIComponent(target.uri)}`;
+  return { method: 'GET', url, headers: ACCEPT };
+}
+
+/**
+ * `uri_pattern` as a literal: Airflow 3 searches with `uri ILIKE '%<pattern>%'` and no ESCAPE
+ * clause (_SearchParam.to_orm, airflow-core/src/airflow/api_fastapi/common/parameters.py), so `%`
+ * and `_` are wildcards. PostgreSQL and MySQL take a backslash as LIKE's escape by default, so
+ * `\_` and `\%` match only themselves; SQLite has no default escape (hence the caller's second,
+ * unescaped try). `|` splits the pattern into OR-ed terms (Airflow 3.2): it becomes `_`, which
+ * matches it without splitting.
+ */
+export const literalPattern = (uri: string): string =>
+  uri.replace(/[\\%_]/g, '\\$&').replace(/\|/g, '_');
+
+/** The same pattern unescaped: `_` and `%` stay wildcards, so it matches on every database. */
+export const loosePattern = (uri: string): string => uri.replace(/\|/g, '_');
+
+/**
+ * One page of the assets whose URI contains `pattern` (an ILIKE pattern, see literalPattern),
+ * ordered by URI: ours sorts before every URI that extends it (the common case of many similar
+ * ones), and the caller still checks each item for the exact URI and pages on. Airflow 3 has no
+ * exact lookup by URI (`GET /assets/{asset_id}` takes the id); Airflow 2 needs this only for a URI
+ * that datasetRequest cannot carry (see dotSegment).
+ */
+export function assetLookupRequest(
+  target: AssetTarget,
+  offset: number,
+  pattern = literalPattern(target.uri),
+): HttpRequest {
   const path = target.api === 'v1' ? '/api/v1/datasets' : '/api/v2/assets';
-  const params = { uri_pattern: target.uri, order_by: 'id', limit: PAGE_SIZE, offset };
+  const params = { uri_pattern: pattern, order_by: 'uri', limit: PAGE_SIZE, offset };
   return { method: 'GET', url: `${target.airflowUrl}${path}?${query(params)}`, headers: ACCEPT };
 }
 
-/** One page of an asset's events, newest first. */
-export function assetEventsRequest(target: AssetTarget, id: number, offset: number): HttpRequest {
+/**
+ * `.` and `..` (a dataset may be named so: Airflow keeps a string that is not a URI as it is)
+ * cannot be one path segment: URL parsers resolve them (WHATWG URL, also as `%2E`).
+ */
+export const dotSegment = (uri: string): boolean => uri === '.' || uri === '..';
+
+/**
+ * One page of an asset's events, newest first, of at most `limit` events. Neither API filters
+ * events by URI (v1: dataset_id, source_*; v2: asset_id, source_*, name_pattern on the asset's
+ * name, timestamp ranges) nor selects fields, so the id is needed and an event's whole `extra`
+ * comes back: the caller sizes `limit` to keep a page's bytes bounded.
+ */
+export function assetEventsRequest(
+  target: AssetTarget,
+  id: number,
+  offset: number,
+  limit = PAGE_SIZE,
+): HttpRequest {
   const [path, filter] =
     target.api === 'v1'
       ? ['/api/v1/datasets/events', 'dataset_id']
       : ['/api/v2/assets/events', 'asset_id'];
-  const params = { [filter]: id, order_by: '-timestamp', limit: PAGE_SIZE, offset };
+  const params = { [filter]: id, order_by: '-timestamp', limit, offset };
   return { method: 'GET', url: `${target.airflowUrl}${path}?${query(params)}`, headers: ACCEPT };
 }
 

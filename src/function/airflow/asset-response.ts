@@ -50,6 +50,27 @@ export function parseLookupPage(
   return { count: list.length, id: isRecord(match) ? (match['id'] as number) : undefined };
 }
 
+/**
+ * Airflow 2's answer to `GET /datasets/{uri}`: the dataset's id when it is exactly ours; a 404
+ * "Dataset not found" means no DAG declares the URI (yet). Anything else is a refusal: a 2xx
+ * naming another URI is not ours, whatever a proxy in between did to the path.
+ */
+export function parseDataset(
+  uri: string,
+  res: Answer,
+): { readonly id: number } | { readonly missing: string } | Refusal {
+  if (res.status === 404) {
+    const detail = airflowDetail(res.body);
+    if (/\bdataset\b/i.test(detail) && /not found/i.test(detail)) return { missing: detail };
+    return refusal(res);
+  }
+  if (res.status !== 200) return refusal(res);
+  const dataset = parseObject(res.body);
+  const id = dataset?.['id'];
+  if (dataset?.['uri'] === uri && typeof id === 'number' && Number.isInteger(id)) return { id };
+  return refusal({ ...res, status: 200 });
+}
+
 /** What the duplicate check needs of one event: our key if it has one, and when it was made. */
 export interface SeenEvent {
   readonly key: string | undefined;
