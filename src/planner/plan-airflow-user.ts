@@ -1,5 +1,6 @@
 import { UsageError } from '../basics/errors/usage-error';
 import type { Plan } from './plan-common';
+import type { Transport } from './plan-transport';
 import type { Step } from './steps';
 
 export interface AirflowUserRequest {
@@ -15,6 +16,8 @@ export interface AirflowUserRequest {
   readonly role: string;
   /** `2.10.5`, or null when the settings do not say. */
   readonly airflowVersion: string | null;
+  /** The settings' AIRFLOW_TRANSPORT: with composer-api the function signs in to no web server. */
+  readonly transport?: Transport;
 }
 
 const ID = 'NUMERIC_USER_ID';
@@ -215,7 +218,17 @@ function userPlan(r: AirflowUserRequest): Plan {
   return { steps: airflow2Steps(r), notes: [] };
 }
 
+/**
+ * AIRFLOW_TRANSPORT=composer-api runs `dags trigger` inside the environment as its own service
+ * account (plan-transport.ts cites it): no Airflow user for the function's account, nothing to run.
+ */
+const COMPOSER_API_NOTE =
+  'AIRFLOW_TRANSPORT=composer-api: no Airflow user is needed. The function calls the Composer API ' +
+  "(executeAirflowCommand), whose Airflow CLI command runs inside the environment as the environment's " +
+  'service account, not through the web server; deploy/iam.sh grants what it needs instead';
+
 export function planAirflowUser(r: AirflowUserRequest): Plan {
+  if (r.transport === 'composer-api') return { steps: [], notes: [COMPOSER_API_NOTE] };
   const { steps, notes } = userPlan(r);
   const version = r.airflowVersion === null ? null : versionOf(r.airflowVersion);
   return { steps, notes: [...notes, roleNote(r.role, version)] };

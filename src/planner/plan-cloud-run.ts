@@ -11,17 +11,10 @@
 import { cloudRunAckDeadline } from './plan-ack-deadline';
 import type { Plan } from './plan-common';
 import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
+import { vpcFlags } from './plan-network';
+import { secretFlags } from './plan-secrets';
 import type { Settings } from './settings';
 import type { Step } from './steps';
-
-/** gcloud run's --vpc-egress names: `all` is deprecated there in favour of `all-traffic`. */
-const vpcFlags = (s: Settings): string[] =>
-  s.vpc === null
-    ? []
-    : [
-        `--vpc-connector=${s.vpc.connector}`,
-        `--vpc-egress=${s.vpc.egress === 'all' ? 'all-traffic' : s.vpc.egress}`,
-      ];
 
 function deploy(s: Settings, envFile: string): Step {
   return {
@@ -41,9 +34,10 @@ function deploy(s: Settings, envFile: string): Step {
       `--service-account=${s.serviceAccount}`,
       '--no-allow-unauthenticated',
       ...instanceFlags(s),
-      ...vpcFlags(s),
+      ...vpcFlags(s.vpc, 'cloud-run'),
       ...buildFlags(s),
       `--env-vars-file=${envFile}`,
+      ...secretFlags(s.secrets, s.project),
     ],
   };
 }

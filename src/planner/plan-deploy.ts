@@ -4,6 +4,8 @@ import { gen2AckDeadline } from './plan-ack-deadline';
 import { planCloudRun } from './plan-cloud-run';
 import type { Flavor, Plan } from './plan-common';
 import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
+import { vpcFlags } from './plan-network';
+import { secretFlags } from './plan-secrets';
 import type { Settings } from './settings';
 import type { Step } from './steps';
 
@@ -21,10 +23,6 @@ export function gen1Memory(memory: string): string {
   }
   return `${mb}MB`;
 }
-
-/** Both generations: the web server sees the connector's Cloud NAT address, not a random one. */
-const vpcFlags = (s: Settings): string[] =>
-  s.vpc === null ? [] : [`--vpc-connector=${s.vpc.connector}`, `--egress-settings=${s.vpc.egress}`];
 
 /** The `--env-vars-file` content: the function's variables only, every value a string. */
 export function envFileText(settings: Settings): string {
@@ -54,9 +52,10 @@ function gen2(s: Settings, envFile: string): Plan {
       '--retry',
       `--service-account=${s.serviceAccount}`,
       ...instanceFlags(s),
-      ...vpcFlags(s),
+      ...vpcFlags(s.vpc, 'gen2'),
       ...buildFlags(s),
       `--env-vars-file=${envFile}`,
+      ...secretFlags(s.secrets, s.project),
     ],
   };
   const invoker: Step = {
@@ -112,9 +111,10 @@ function gen1(s: Settings, envFile: string): Plan {
       `--memory=${gen1Memory(s.memory)}`,
       `--timeout=${s.timeoutSeconds}s`,
       `--max-instances=${s.maxInstances}`,
-      ...vpcFlags(s),
+      ...vpcFlags(s.vpc, 'gen1'),
       ...buildFlags(s),
       `--env-vars-file=${envFile}`,
+      ...secretFlags(s.secrets, s.project),
     ],
   };
   const unused = [

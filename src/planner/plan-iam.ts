@@ -1,6 +1,8 @@
 import type { Flavor, Plan } from './plan-common';
 import { deadLetterSteps } from './plan-dead-letter-iam';
+import { secretAccessSteps } from './plan-secret-iam';
 import { enableApis } from './plan-services';
+import { composerCommandSteps, transportOf } from './plan-transport';
 import type { Settings } from './settings';
 import type { Ref, Step } from './steps';
 
@@ -114,6 +116,7 @@ function deployers(s: Settings, flavor: Flavor): Step[] {
  * Composer 1 that check is IAP's, before Airflow looks at the account's Airflow user.
  */
 function airflow(s: Settings): Step[] {
+  if (transportOf(s) === 'composer-api') return composerCommandSteps(s);
   const mode = s.config.auth.mode;
   if (mode === 'none') return [];
   const why =
@@ -207,7 +210,7 @@ function notes(s: Settings, flavor: Flavor): string[] {
       `${s.serviceAccount} is not an account of ${s.project}: it is used as is, not created`,
     );
   }
-  if (s.config.auth.mode === 'iap') {
+  if (s.config.auth.mode === 'iap' && transportOf(s) === 'rest') {
     out.push(
       "AUTH_MODE=iap (Composer 1): past IAP, Airflow decides by the account's Airflow user: register it with deploy/airflow-user.sh",
     );
@@ -249,6 +252,7 @@ export function planIam(s: Settings, flavor: Flavor): Plan {
       ...build(s, flavor),
       ...(flavor === 'gen1' ? [] : eventarc(s)),
       ...buckets(s),
+      ...secretAccessSteps(s),
     ],
     notes: notes(s, flavor),
   };

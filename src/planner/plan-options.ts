@@ -6,6 +6,7 @@ import { checkRange } from './plan-airflow-config';
 import type { AirflowUserRequest } from './plan-airflow-user';
 import type { Settings } from './settings';
 import { loadSettings } from './settings';
+import { transportOf } from './plan-transport';
 import { isAirflowRole, isAirflowVersion, isServiceAccountEmail } from './settings-schema';
 
 export const DEFAULT_SETTINGS = path.join('deploy', 'env.yaml');
@@ -93,6 +94,7 @@ export function airflowUserRequest(
     serviceAccount,
     role,
     airflowVersion: airflowVersion(flags['airflow-version'], s),
+    transport: s === null ? 'rest' : transportOf(s),
   };
 }
 

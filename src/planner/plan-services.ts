@@ -24,6 +24,8 @@ export function apisFor(s: Settings, flavor: Flavor): string[] {
     'storage',
     'iam',
     ...(s.composer === null ? [] : ['composer']),
+    // secrets: mounted from Secret Manager (https://cloud.google.com/run/docs/configuring/secrets).
+    ...(s.secrets.length === 0 ? [] : ['secretmanager']),
   ];
   return apis.map((api) => `${api}.googleapis.com`);
 }

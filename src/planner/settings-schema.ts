@@ -1,5 +1,7 @@
 import * as v from 'valibot';
 import { isBucketName } from '../basics/gs-uri';
+import { NETWORK_ENTRIES } from './plan-network';
+import { SECRETS_ENTRY } from './plan-secrets';
 
 /**
  * The settings file of the deploy scripts (deploy/env.example.yaml documents every key). One entry
@@ -86,16 +88,8 @@ export const SETTINGS_SCHEMA = v.strictObject(
     triggerServiceAccount: v.optional(serviceAccount),
     buildServiceAccount: v.optional(serviceAccount),
     triggerLocation: v.optional(text(/^[a-z0-9-]+$/, 'must be a region or multi-region (eu)')),
-    vpcConnector: v.optional(
-      text(
-        /^(?:[a-z][a-z0-9-]{0,23}[a-z0-9]|projects\/[a-z0-9-]+\/locations\/[a-z0-9-]+\/connectors\/[a-z][a-z0-9-]{0,23}[a-z0-9])$/,
-        'must be a Serverless VPC Access connector name or projects/P/locations/R/connectors/NAME',
-      ),
-    ),
-    egressSettings: v.optional(
-      v.picklist(['all', 'private-ranges-only'], 'must be all or private-ranges-only'),
-      'all',
-    ),
+    ...NETWORK_ENTRIES,
+    secrets: v.optional(SECRETS_ENTRY),
     memory: v.optional(text(MEMORY, 'must be a size such as 256Mi, 512Mi, 1Gi'), '512Mi'),
     cpu: v.optional(
       v.pipe(

@@ -10,6 +10,10 @@ import { hideSecrets } from '../basics/secret-text';
 import { UsageError } from '../basics/errors/usage-error';
 import { apiVersionProblem } from './api-version';
 import { unknownEnvNames } from './env-names';
+import type { VpcEgress } from './plan-network';
+import { vpcEgressOf } from './plan-network';
+import type { MountedSecret } from './plan-secrets';
+import { mountedSecrets, secretProblems } from './plan-secrets';
 import type { RawSettings } from './settings-schema';
 import { DEFAULT_REDELIVERY_MINUTES, SETTINGS_SCHEMA } from './settings-schema';
 
@@ -41,8 +45,10 @@ export interface Settings {
   readonly triggerLocation: string | null;
   /** The account Cloud Build builds the function as (e-mail), or null for the project's default. */
   readonly buildServiceAccount: string | null;
-  /** Egress through a Serverless VPC Access connector (a fixed IP with Cloud NAT), or null. */
-  readonly vpc: { readonly connector: string; readonly egress: string } | null;
+  /** Calls through a VPC: a connector, or Direct VPC egress (--cloud-run); null: straight out. */
+  readonly vpc: VpcEgress | null;
+  /** Secret Manager secrets mounted as files, and the function's variables naming them. */
+  readonly secrets: readonly MountedSecret[];
   readonly memory: string;
   readonly cpu: string;
   readonly timeoutSeconds: number;
@@ -99,6 +105,9 @@ const routeContentBuckets = (routes: readonly Route[], triggerBucket: string): s
   routes.filter((r) => r.content === 'json').map((r) => r.bucket ?? triggerBucket);
 
 /** Reads a file the settings name (ROUTES_FILE) relative to the settings file, whatever the cwd. */
+/** What a secret mounted on the deployed instance reads as while the planner checks the settings. */
+const MOUNTED_SECRET_STAND_IN = 'secret-manager-mounted-at-deploy';
+
 const besideSettings =
   (file: string) =>
   (name: string): string =>
@@ -166,18 +175,36 @@ const schemaProblems = (issues: readonly v.BaseIssue<unknown>[]): string[] =>
 function checkEnv(
   env: unknown,
   file: string,
+  mounts: readonly MountedSecret[],
 ): { given: Record<string, string>; config?: Config; problems: string[] } {
   const parsed = v.safeParse(SETTINGS_SCHEMA.entries.env, env);
   if (!parsed.success) return { given: {}, problems: [] };
-  const given = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
+  const own = Object.fromEntries(Object.entries(parsed.output).map(([k, x]) => [k, envText(x)]));
   // The file's own keys, not the parsed map's: a key such as __proto__ never reaches the map.
-  const unknown = unknownEnvNames(Object.keys(env as Record<string, unknown>));
+  const unknown = [
+    ...unknownEnvNames(Object.keys(env as Record<string, unknown>)),
+    ...secretProblems(mounts, own),
+  ];
+  // A mounted secret's setting is the file's path, checked by the function like any other.
+  const given = { ...own, ...Object.fromEntries(mounts.map((m) => [m.setting, m.path])) };
   try {
-    return { given, config: parseConfig(given, besideSettings(file)), problems: unknown };
+    // The mount exists only on the deployed instance, which reads it at its own cold start: here
+    // the mounted file's text stands in, so the rest of the function's checks still run.
+    const mounted = new Set(mounts.map((m) => m.path));
+    const read = (name: string) =>
+      mounted.has(name) ? MOUNTED_SECRET_STAND_IN : besideSettings(file)(name);
+    return { given, config: parseConfig(given, read), problems: unknown };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     return { given, problems: [...unknown, ...err.problems.map((p) => `env: ${p}`)] };
   }
+}
+
+/** `secrets:` as far as it is valid: the env check needs the mount paths whatever else is wrong. */
+function mountsOf(document: Record<string, unknown>): MountedSecret[] {
+  const parsed = v.safeParse(SETTINGS_SCHEMA.entries.secrets, document['secrets']);
+  const project = typeof document['project'] === 'string' ? document['project'] : '';
+  return parsed.success ? mountedSecrets(parsed.output, project) : [];
 }
 
 /** Resolves a parsed settings document. Throws a UsageError naming every bad key, in one line. */
@@ -186,10 +213,12 @@ export function parseSettings(document: unknown, file: string): Settings {
     throw new UsageError(`${file}: must be a map of settings (see deploy/env.example.yaml)`);
   }
   const result = v.safeParse(SETTINGS_SCHEMA, document);
-  const checked = checkEnv('env' in document ? document.env : undefined, file);
+  const mounts = mountsOf(document as Record<string, unknown>);
+  const checked = checkEnv('env' in document ? document.env : undefined, file, mounts);
   const { given, config } = checked;
   const problems = [...(result.success ? [] : schemaProblems(result.issues)), ...checked.problems];
-  if (result.success) problems.push(...crossChecks(result.output, config));
+  const network = result.success ? vpcEgressOf(result.output) : { vpc: null, problems: [] };
+  if (result.success) problems.push(...crossChecks(result.output, config), ...network.problems);
   if (!result.success || config === undefined || problems.length > 0) {
     // hideSecrets: a problem may quote a value or a key of the file (issue 17, item 3).
     throw new UsageError(`${file}: ${problems.map(hideSecrets).join('; ')}`);
@@ -209,8 +238,8 @@ export function parseSettings(document: unknown, file: string): Settings {
     triggerLocation: s.triggerLocation ?? null,
     buildServiceAccount:
       s.buildServiceAccount === undefined ? null : email(s.buildServiceAccount, s.project),
-    vpc:
-      s.vpcConnector === undefined ? null : { connector: s.vpcConnector, egress: s.egressSettings },
+    vpc: network.vpc,
+    secrets: mounts,
     memory: s.memory,
     cpu: s.cpu,
     timeoutSeconds: s.timeout,

@@ -19,6 +19,8 @@ export interface EnvironmentName {
 export interface EnvironmentInfo {
   readonly airflowUri: string;
   readonly imageVersion: string;
+  /** config.privateEnvironmentConfig.enablePrivateEnvironment: a Private IP environment. */
+  readonly privateIp: boolean;
 }
 
 export interface ComposerApiOptions {
@@ -80,7 +82,11 @@ export function environmentInfo(name: EnvironmentName, body: string): Environmen
   }
   const env = parsed as {
     state?: unknown;
-    config?: { airflowUri?: unknown; softwareConfig?: { imageVersion?: unknown } };
+    config?: {
+      airflowUri?: unknown;
+      softwareConfig?: { imageVersion?: unknown };
+      privateEnvironmentConfig?: { enablePrivateEnvironment?: unknown };
+    };
   };
   const airflowUri = env.config?.airflowUri;
   const imageVersion = env.config?.softwareConfig?.imageVersion;
@@ -94,7 +100,11 @@ export function environmentInfo(name: EnvironmentName, body: string): Environmen
   if (typeof imageVersion !== 'string') {
     throw new ComposerApiError(`${resource(name)} has no config.softwareConfig.imageVersion`, 200);
   }
-  return { airflowUri: airflowUri.replace(/\/+$/, ''), imageVersion };
+  return {
+    airflowUri: airflowUri.replace(/\/+$/, ''),
+    imageVersion,
+    privateIp: env.config?.privateEnvironmentConfig?.enablePrivateEnvironment === true,
+  };
 }
 
 async function authHeaders(options: ComposerApiOptions, url: string) {

@@ -16,6 +16,7 @@ import { alertPolicyText } from '../planner/alert-policy';
 import { planMonitoring, wantsPolicy } from '../planner/plan-monitoring';
 import { airflowConfigRequest, airflowUserRequest, chooseSettings } from '../planner/plan-options';
 import { runSteps } from '../planner/run-steps';
+import { clearCredentialLine, clearCredentials } from '../planner/plan-secrets';
 import type { Placeholder } from '../planner/settings-placeholders';
 import { isPlaceholder, placeholderError, placeholdersIn } from '../planner/settings-placeholders';
 import { renderPlan } from '../planner/steps';
@@ -105,6 +106,22 @@ const targetPlaceholders = (t: { readonly project: string; readonly environment:
     { key: 'composer.environment', value: t.environment },
   ].filter(({ key, value }) => isPlaceholder(key, value));
 
+/**
+ * A password or token in env: reaches the function as a plain environment variable (issue 19,
+ * item 3): a real deploy refuses it, a dry run shows the commands and says so. Names only, never
+ * the value.
+ */
+function refuseClearCredentials(
+  env: Readonly<Record<string, string>>,
+  dryRun: boolean,
+  notes: string[],
+): void {
+  const clear = clearCredentials(env);
+  if (clear.length === 0) return;
+  if (!dryRun) throw new UsageError(`refused: ${clearCredentialLine(clear)}`);
+  notes.push(`a real run refuses this: ${clearCredentialLine(clear)}`);
+}
+
 interface Planned {
   readonly plan: Plan;
   readonly dryRun: boolean;
@@ -125,6 +142,7 @@ function plan(command: Command, args: readonly string[], root: string, notes: st
       const used = (key: string) => !key.startsWith('monitoring.');
       if (!dryRun) refusePlaceholders(placeholdersIn(s, used), s.file, root);
       if (command === 'iam') return { plan: planIam(s, flavor), dryRun };
+      refuseClearCredentials(s.env, dryRun, notes);
       // gcloud reads --env-vars-file while parsing, so it is written in a dry run too.
       const envFile = path.join(path.dirname(path.resolve(s.file)), `.env.${s.name}.yaml`);
       mkdirSync(path.dirname(envFile), { recursive: true });

@@ -9,9 +9,9 @@ import { ComposerApiError } from './errors/composer-api-error';
 import { UsageError } from '../basics/errors/usage-error';
 import { findClientId, isComposer2WebServer } from './client-id';
 import { COMPOSER_API, getEnvironment } from './composer-api';
-import { airflowApiFor, parseImageVersion } from './image-version';
+import { airflowApiFor, parseImageVersion, runsAirflowCommands } from './image-version';
 import { parseCli, runMain } from './cli';
-import type { EnvironmentName } from './composer-api';
+import type { EnvironmentInfo, EnvironmentName } from './composer-api';
 import { loadSettings } from '../planner/settings';
 import { isPlaceholder, placeholderError } from '../planner/settings-placeholders';
 
@@ -23,7 +23,8 @@ Asks the Cloud Composer API (Application Default Credentials, cloud-platform sco
 environment's Airflow web server URL and image version. Composer 1: requests the web server
 without credentials, reads the IAP client id from the sign-in redirect, and prints AIRFLOW_URL,
 AUTH_MODE=iap, IAP_CLIENT_ID and AIRFLOW_API. Composer 2/3: prints AIRFLOW_URL, AUTH_MODE=google and
-AIRFLOW_API (no client id is needed). --url does only the redirect step for a web server URL.
+AIRFLOW_API (no client id is needed); a Private IP one (2.4.0 and later) prints AIRFLOW_TRANSPORT=
+composer-api, COMPOSER_ENVIRONMENT and AIRFLOW_API instead. --url does only the redirect step.
 
   --settings FILE     project, composer.environment and composer.location from this settings file
                       (the flags above win)
@@ -147,11 +148,36 @@ async function fromComposer(name: EnvironmentName, api: string, timeoutMs: numbe
     ]);
     return 0;
   }
+  if (info.privateIp && runsAirflowCommands(info.imageVersion)) {
+    return privateIp(name, info, apiLine);
+  }
   process.stderr.write(
     `${environment}: Composer ${version.composer} (${info.imageVersion}); no IAP client id is ` +
       'needed: the function sends a Google access token\n',
   );
+  if (info.privateIp) {
+    process.stderr.write(
+      `${environment} is Private IP, and before Composer 2.4.0 the Composer API runs no Airflow ` +
+        'CLI command: the function must reach the web server (docs/private-networking.md)\n',
+    );
+  }
   print([`AIRFLOW_URL=${info.airflowUri}`, 'AUTH_MODE=google', apiLine]);
+  return 0;
+}
+
+/**
+ * Private IP (issue 18 item 5): Google's REST API page says that way "does not work in Private IP
+ * and VPC Service Controls configurations"; the Composer API transport needs no path to the web
+ * server, so it is what these lines suggest. AIRFLOW_API still says which Airflow runs the command.
+ */
+function privateIp(name: EnvironmentName, info: EnvironmentInfo, apiLine: string) {
+  const resource = `projects/${name.project}/locations/${name.location}/environments/${name.environment}`;
+  process.stderr.write(
+    `${name.environment}: Private IP (${info.imageVersion}): the function cannot reach its web ` +
+      'server, so it triggers DAGs through the Composer API (executeAirflowCommand); no AIRFLOW_URL, ' +
+      'and deploy/iam.sh grants the role it needs (docs/private-networking.md)\n',
+  );
+  print(['AIRFLOW_TRANSPORT=composer-api', `COMPOSER_ENVIRONMENT=${resource}`, apiLine]);
   return 0;
 }
 

@@ -8,6 +8,20 @@ export interface ImageVersion {
 
 const IMAGE = /^composer-(\d+)(?:\.[\d.]+)?-airflow-(\d+)(?:[.-]|$)/;
 
+/**
+ * Whether the Composer API runs Airflow CLI commands in this environment (AIRFLOW_TRANSPORT=
+ * composer-api): from Composer 2.4.0 (gcloud 528: command_lib/composer/flags.py
+ * MIN_COMPOSER_RUN_AIRFLOW_CLI_VERSION = '2.4.0', which `composer environments run` checks with
+ * image_versions_util.IsVersionAirflowCommandsApiCompatible before it uses the API instead of
+ * kubectl). `composer-3-…` has no minor version: every Composer 3 is past it.
+ */
+export function runsAirflowCommands(text: string): boolean {
+  const match = /^composer-(\d+)(?:\.(\d+))?/.exec(text);
+  if (match === null) return false;
+  const major = Number(match[1]);
+  return major > 2 || (major === 2 && Number(match[2] ?? '0') >= 4);
+}
+
 export function parseImageVersion(text: string): ImageVersion | undefined {
   const match = IMAGE.exec(text);
   if (!match) return undefined;

@@ -8,7 +8,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { commandLines, pool, run, runScript } from '../helpers/cli';
-import { composer1Example, example, fullExample, writeSettings } from '../helpers/deploy-settings';
+import {
+  composer1Example,
+  composerApiExample,
+  example,
+  fullExample,
+  secretsExample,
+  tokenExample,
+  writeSettings,
+} from '../helpers/deploy-settings';
 import { gcloudEnv, gcloudPython, SKIP_WITHOUT_GCLOUD } from '../helpers/gcloud';
 import { gcloudArgvs, gcloudParse } from '../helpers/gcloud-batch';
 import { ROOT } from '../helpers/paths';
@@ -31,6 +39,10 @@ async function scriptLines(): Promise<string[]> {
     example: writeSettings(example()).file,
     full: writeSettings({ ...fullExample(), ...builds, replayers: ['user:ops@example.com'] }).file,
     composer1: writeSettings(composer1Example()).file,
+    // Issue 18: the Composer API transport over Direct VPC egress; issue 19: mounted secrets.
+    composerApi: writeSettings(composerApiExample()).file,
+    secrets: writeSettings(secretsExample()).file,
+    token: writeSettings(tokenExample()).file,
   };
   const runs: [string, string[]][] = [
     // Also writes deploy/.env.gcs-airflow-trigger.yaml, which the README's deploy lines name.
@@ -40,6 +52,14 @@ async function scriptLines(): Promise<string[]> {
     ['deploy.sh', ['--settings', files.full]],
     ['deploy.sh', ['--settings', files.full, '--gen1']],
     ['deploy.sh', ['--settings', files.full, '--cloud-run']],
+    ['deploy.sh', ['--settings', files.composerApi, '--cloud-run']],
+    ['deploy.sh', ['--settings', files.secrets]],
+    ['deploy.sh', ['--settings', files.secrets, '--cloud-run']],
+    ['deploy.sh', ['--settings', files.secrets, '--gen1']],
+    ['deploy.sh', ['--settings', files.token, '--cloud-run']],
+    ['iam.sh', ['--settings', files.composerApi, '--cloud-run']],
+    ['iam.sh', ['--settings', files.secrets]],
+    ['iam.sh', ['--settings', files.token, '--gen1']],
     // Also writes deploy/.alert-policy.gcs-airflow-trigger.yaml, which docs/monitoring.md names.
     ['monitoring.sh', ['--settings', 'deploy/env.example.yaml']],
     ['monitoring.sh', ['--settings', files.full, '--gen1']],

@@ -14,6 +14,7 @@ const TARGET = ['--project', 'my-project', '--location', 'europe-west1', '--envi
 
 interface Setup {
   readonly imageVersion?: string;
+  readonly privateIp?: boolean;
   readonly webServer?: WebServerMode;
   readonly failStatus?: number;
 }
@@ -24,7 +25,21 @@ async function start(t: TestContext, setup: Setup) {
   const web = await new FakeIapWebServer(
     setup.webServer ?? { kind: 'iap', clientId: CLIENT_ID },
   ).start();
-  const env = environment(NAME, web.url, setup.imageVersion ?? 'composer-1.20.12-airflow-2.4.3');
+  const described = environment(
+    NAME,
+    web.url,
+    setup.imageVersion ?? 'composer-1.20.12-airflow-2.4.3',
+  ) as { config: Record<string, unknown> };
+  const env =
+    setup.privateIp === true
+      ? {
+          ...described,
+          config: {
+            ...described.config,
+            privateEnvironmentConfig: { enablePrivateEnvironment: true },
+          },
+        }
+      : described;
   const composer = await new FakeComposer({
     publicKey: metadata.publicKey,
     environments: { [NAME]: env },
@@ -85,6 +100,42 @@ describe('get-client-id: from the Composer API to the settings to use', () => {
     const ran = await getClientId();
     assert.equal(ran.code, 0, ran.stderr);
     assert.match(ran.stdout, /^AIRFLOW_URL=.*\nAUTH_MODE=google\nAIRFLOW_API=v2\n$/);
+  });
+
+  it('Private IP (Composer 2.4.0 and later): the Composer API transport, no AIRFLOW_URL', async (t) => {
+    const { web, getClientId } = await start(t, {
+      imageVersion: 'composer-2.9.7-airflow-2.9.3',
+      privateIp: true,
+    });
+    const ran = await getClientId();
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.equal(
+      ran.stdout,
+      `AIRFLOW_TRANSPORT=composer-api\nCOMPOSER_ENVIRONMENT=${NAME}\nAIRFLOW_API=v1\n`,
+    );
+    assert.match(ran.stderr, /Private IP .*cannot reach its web server.*Composer API/);
+    assert.deepEqual(web.authorizations, []);
+    const three = await start(t, {
+      imageVersion: 'composer-3-airflow-3.1.0-build.2',
+      privateIp: true,
+    });
+    assert.match(
+      (await three.getClientId()).stdout,
+      /^AIRFLOW_TRANSPORT=composer-api\n.*\nAIRFLOW_API=v2\n$/s,
+    );
+  });
+
+  it('Private IP before Composer 2.4.0: the web server URL, and why the Composer API cannot do', async (t) => {
+    const { web, getClientId } = await start(t, {
+      imageVersion: 'composer-2.3.5-airflow-2.5.3',
+      privateIp: true,
+    });
+    const ran = await getClientId();
+    assert.equal(ran.stdout, `AIRFLOW_URL=${web.url}\nAUTH_MODE=google\nAIRFLOW_API=v1\n`);
+    assert.match(
+      ran.stderr,
+      /before Composer 2\.4\.0 the Composer API runs no Airflow CLI command/,
+    );
   });
 
   it('--settings FILE: the project and composer: environment and location of a settings file', async (t) => {

@@ -100,3 +100,51 @@ export function onAirflow(
   const api = major === '1' ? 'experimental' : major === '3' ? 'v2' : doc.env['AIRFLOW_API'];
   return { ...doc, composer, env: { ...doc.env, AIRFLOW_API: api } };
 }
+
+export const COMPOSER_ENVIRONMENT =
+  'projects/acme-composer-host/locations/europe-west1/environments/private-env';
+
+/** A Private IP environment through the Composer API, in another project, via Direct VPC egress. */
+export function composerApiExample(doc: SettingsDoc = example()): SettingsDoc {
+  const env: Record<string, unknown> = {
+    ...doc.env,
+    AIRFLOW_TRANSPORT: 'composer-api',
+    COMPOSER_ENVIRONMENT,
+  };
+  delete env['AUTH_MODE'];
+  delete env['AIRFLOW_URL'];
+  return { ...doc, subnet: 'composer-egress', env };
+}
+
+/** The AUTH_MODEs of self-hosted Airflow 2 with basic auth and of Astronomer's API tokens. */
+export const BASIC_AUTH = 'basic';
+export const BEARER_AUTH = 'bearer';
+
+/** Self-hosted Airflow behind an internal load balancer: a password from Secret Manager. */
+export function secretsExample(doc: SettingsDoc = example()): SettingsDoc {
+  return {
+    ...doc,
+    vpcConnector: 'airflow-egress',
+    egressSettings: 'private-ranges-only',
+    env: {
+      ...doc.env,
+      AIRFLOW_URL: 'https://airflow.internal.example.com',
+      AUTH_MODE: BASIC_AUTH,
+      AIRFLOW_USERNAME: 'gcs-trigger',
+    },
+    secrets: { AIRFLOW_PASSWORD_FILE: 'airflow-password' },
+  };
+}
+
+/** Astronomer: a deployment API token kept in another project's Secret Manager. */
+export function tokenExample(doc: SettingsDoc = example()): SettingsDoc {
+  return {
+    ...doc,
+    env: {
+      ...doc.env,
+      AIRFLOW_URL: 'https://clabc123.astronomer.run/d1e2f3g4',
+      AUTH_MODE: BEARER_AUTH,
+    },
+    secrets: { AIRFLOW_TOKEN_FILE: 'projects/acme-secrets/secrets/astronomer-token' },
+  };
+}

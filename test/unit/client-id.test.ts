@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clientIdFromRedirect, isComposer2WebServer } from '../../src/tools/client-id';
 import { apiFailure, environmentInfo } from '../../src/tools/composer-api';
+import { runsAirflowCommands } from '../../src/tools/image-version';
 import { airflowApiFor, parseImageVersion } from '../../src/tools/image-version';
 import { ClientIdError } from '../../src/tools/errors/client-id-error';
 import { ComposerApiError } from '../../src/tools/errors/composer-api-error';
@@ -94,7 +95,34 @@ describe('the Composer API answer', () => {
     assert.deepEqual(environmentInfo(NAME, body), {
       airflowUri: URL_,
       imageVersion: 'composer-1.20.12-airflow-2.4.3',
+      privateIp: false,
     });
+  });
+
+  it('Private IP: config.privateEnvironmentConfig.enablePrivateEnvironment true, nothing else', () => {
+    const body = (enable: unknown) =>
+      JSON.stringify({
+        config: {
+          airflowUri: URL_,
+          softwareConfig: { imageVersion: 'composer-2.9.7-airflow-2.9.3' },
+          privateEnvironmentConfig: { enablePrivateEnvironment: enable },
+        },
+      });
+    assert.equal(environmentInfo(NAME, body(true)).privateIp, true);
+    assert.equal(environmentInfo(NAME, body(false)).privateIp, false);
+    assert.equal(environmentInfo(NAME, body('true')).privateIp, false);
+  });
+
+  it('the Composer API runs Airflow CLI commands from Composer 2.4.0 (as gcloud decides)', () => {
+    const runs = [
+      'composer-1.20.12-airflow-2.4.3',
+      'composer-2.3.5-airflow-2.5.3',
+      'composer-2.4.0-airflow-2.5.3',
+      'composer-2.10.1-airflow-2.10.2',
+      'composer-3-airflow-2.10.5-build.5',
+      'not-an-image',
+    ].map(runsAirflowCommands);
+    assert.deepEqual(runs, [false, false, true, true, true, false]);
   });
 
   it('an environment still being created: its state named', () => {
