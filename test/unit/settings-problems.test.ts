@@ -38,7 +38,7 @@ describe('settings: every bad key at once', () => {
       'timeout must be whole seconds',
       'foo is not a setting',
       'env: AIRFLOW_API must be one of v1, v2, experimental (got "v9")',
-      'env: AUTH_MODE must be one of iap, google, none (got "nope")',
+      'env: AUTH_MODE must be one of iap, google, none, basic, airflow-jwt, bearer (got "nope")',
     ]) {
       assert.ok(message.includes(said), `${said} missing from: ${message}`);
     }
