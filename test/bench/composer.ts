@@ -1,9 +1,8 @@
 /**
- * `node build/test/bench/composer.js [--latency-ms 50] [--events 40]`: the Composer API transport's
- * cost per event (issue 18), beside REST's, through the real pipeline in this process against the
+ * `npm run bench -- --transports [--latency 50] [--events 40]`: the Composer API transport's cost
+ * per event (issue 18), beside REST's, through the real pipeline in this process against the
  * stand-ins with a fixed round trip: requests per event and the latency one event adds.
  */
-import { parseArgs } from 'node:util';
 import { FakeAirflow } from '../fakes/airflow';
 import { STAND_IN_ENVIRONMENT } from '../fakes/composer-commands';
 import { airflowWithComposerApi } from '../fakes/airflow-with-composer';
@@ -57,18 +56,31 @@ async function measure(kind: 'rest' | 'composer-api', latencyMs: number, events:
   };
 }
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      'latency-ms': { type: 'string', default: '50' },
-      events: { type: 'string', default: '40' },
-    },
-  });
-  const latencyMs = Number(values['latency-ms']);
-  const events = Number(values.events);
-  for (const kind of ['rest', 'composer-api'] as const) {
-    console.log(JSON.stringify({ latencyMs, events, ...(await measure(kind, latencyMs, events)) }));
-  }
+export interface TransportFigure {
+  readonly transport: 'rest' | 'composer-api';
+  readonly requestsPerEvent: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly cpuMsPerEvent: number;
 }
 
-void main();
+/** Both transports, one after the other, at the same latency. */
+export async function transportFigures(
+  latencyMs: number,
+  events: number,
+): Promise<TransportFigure[]> {
+  const figures: TransportFigure[] = [];
+  for (const kind of ['rest', 'composer-api'] as const)
+    figures.push(await measure(kind, latencyMs, events));
+  return figures;
+}
+
+export const transportReport = (latencyMs: number, figures: readonly TransportFigure[]): string =>
+  [
+    `Transports, ${latencyMs} ms per round trip to the stand-in (sequential events, in process):`,
+    ...figures.map(
+      (f) =>
+        `  ${f.transport.padEnd(12)} requests/event ${f.requestsPerEvent.toFixed(2)}, p50 ${f.p50Ms} ms, ` +
+        `p95 ${f.p95Ms} ms, CPU ${f.cpuMsPerEvent.toFixed(2)} ms/event`,
+    ),
+  ].join('\n');

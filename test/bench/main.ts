@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { LoadClient } from './client';
 import type { BenchOptions } from './options';
 import { BenchOptionsError, HELP, parseBenchOptions } from './options';
+import { transportFigures, transportReport } from './composer';
 import { globFigures, globReport } from './globs';
 import { describeSetup, machine, table, verdicts } from './report';
 import type { RunResult } from './run';
@@ -42,6 +43,13 @@ async function main(): Promise<void> {
   const globs = globFigures();
   console.log(`${globReport(globs)}\n`);
   if (options.globsOnly) return;
+  if (options.transports) {
+    const events = Math.min(options.sequential, 40);
+    console.log(
+      transportReport(options.latencyMs, await transportFigures(options.latencyMs, events)),
+    );
+    return;
+  }
   const client = new LoadClient();
   const started = Date.now();
   const runs: RunResult[] = [];

@@ -23,6 +23,8 @@ export interface BenchOptions {
   readonly nodeArgs: readonly string[];
   /** Only the glob figure (issue 17): no processes, under a second. */
   readonly globsOnly: boolean;
+  /** Only the transports' figures (issue 18). */
+  readonly transports: boolean;
   readonly help: boolean;
 }
 
@@ -46,6 +48,8 @@ export const HELP = `npm run bench -- [options]
                        (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=prof)
   --quick              a quick look: 1 run, fewer sequential events
   --globs-only         only the glob matching figure (adversarial object names), then stop
+  --transports         only REST against the Composer API transport at --latency (requests per
+                       event, latency, CPU; --events of them), then stop
 `;
 
 function whole(name: string, raw: string | undefined, fallback: number, min: number): number {
@@ -85,6 +89,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'node-arg': { type: 'string', multiple: true },
         quick: { type: 'boolean' },
         'globs-only': { type: 'boolean' },
+        transports: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -105,6 +110,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     out: values.out ?? 'bench-results.json',
     nodeArgs: values['node-arg'] ?? [],
     globsOnly: values['globs-only'] ?? false,
+    transports: values.transports ?? false,
     help: values.help ?? false,
   };
 }
