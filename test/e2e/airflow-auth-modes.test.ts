@@ -190,6 +190,21 @@ describe('AUTH_MODE basic, airflow-jwt, bearer through the Functions Framework (
     assert.deepEqual(errors(stack), []);
   });
 
+  it("jwt: Airflow's jwt_secret changed (403 Invalid JWT token) causes one new login, not dead letters", async (t) => {
+    const { stack } = await modeStack(t, 'jwt');
+    const login = stack.airflow.login;
+    assert.ok(login);
+    assert.equal((await deliver(stack.fn.url, event(1))).status, 204);
+    login.rotateSecret();
+    const after = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => deliver(stack.fn.url, event(10 + i))),
+    );
+    assert.deepEqual(new Set(after.map((r) => r.status)), new Set([204]));
+    assert.equal(stack.airflow.runsOf(DAG).length, 11, 'every event its run');
+    assert.equal(login.logins.length, 2, 'one new login for all ten');
+    assert.deepEqual(errors(stack), []);
+  });
+
   it('jwt: a JWT about to expire is replaced once, before Airflow refuses it', async (t) => {
     // 3 s tokens: replaced from 0.3 s before exp on (a tenth of their life, at most a minute).
     const { stack } = await modeStack(t, 'jwt', { jwtSeconds: 3 });

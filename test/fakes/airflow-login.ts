@@ -59,13 +59,18 @@ export class AirflowLogin {
   readonly issued: string[] = [];
   readonly revoked = new Set<string>();
   jwtExpirationSeconds: number;
-  private readonly secret = randomBytes(32);
+  private secret = randomBytes(32);
 
   constructor(options: LoginOptions) {
     this.mode = options.mode;
     this.users = new Map(Object.entries(options.users ?? {}));
     this.tokens = new Set(options.tokens ?? []);
     this.jwtExpirationSeconds = options.jwtExpirationSeconds ?? 86_400;
+  }
+
+  /** A new `[api_auth] jwt_secret` (the API servers redeployed): every JWT issued so far is invalid. */
+  rotateSecret(): void {
+    this.secret = randomBytes(32);
   }
 
   private sign(head: string): string {

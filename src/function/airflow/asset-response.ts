@@ -5,7 +5,13 @@
 import { isRecord } from '../../basics/records';
 import { EVENT_KEY } from '../conf';
 import type { AssetApi } from './asset-request';
-import { airflowDetail, describeAnswer, isTransientStatus, parseObject } from './response';
+import {
+  airflowDetail,
+  describeAnswer,
+  isInvalidJwt,
+  isTransientStatus,
+  parseObject,
+} from './response';
 
 /** An answer that is not the page asked for: why, as a verdict the client turns into an attempt. */
 export type Refusal =
@@ -26,7 +32,7 @@ export function refusal(res: Answer): Refusal {
     return { kind: 'permanent', status, detail: describeAnswer(status, res.contentType, res.body) };
   }
   const detail = airflowDetail(res.body);
-  if (status === 401) return { kind: 'unauthorized', detail };
+  if (status === 401 || isInvalidJwt(status, detail)) return { kind: 'unauthorized', detail };
   if (isTransientStatus(status)) return { kind: 'transient', status, detail };
   return { kind: 'permanent', status, detail };
 }

@@ -43,6 +43,15 @@ export function airflowDetail(body: string): string {
   return redact(body.trim());
 }
 
+/**
+ * Airflow 3 answers 403 "Invalid JWT token" to a JWT it cannot verify (airflow-core/src/airflow/
+ * api_fastapi/core_api/security.py, get_user), as after its `[api_auth] jwt_secret` changes: a
+ * refused credential, like a 401, so the token is dropped and one new login is tried; a 403 for
+ * want of a permission stays permanent.
+ */
+export const isInvalidJwt = (status: number, detail: string): boolean =>
+  status === 403 && /^invalid jwt token$/i.test(detail.trim());
+
 export const isTransientStatus = (status: number): boolean =>
   status === 408 || status === 429 || status >= 500;
 
@@ -104,7 +113,7 @@ export function classifyTrigger(
     return { kind: 'confirm', status, detail };
   }
   if (api !== 'experimental' && status === 409) return { kind: 'confirm', status, detail };
-  if (status === 401) return { kind: 'unauthorized', detail };
+  if (status === 401 || isInvalidJwt(status, detail)) return { kind: 'unauthorized', detail };
   if (status === 404 && isDagMissing(detail)) return { kind: 'dag-missing', detail };
   if (isTransientStatus(status)) return { kind: 'transient', status, detail };
   return { kind: 'permanent', status, detail };
