@@ -8,15 +8,11 @@
  * is given. What it prints is ours to choose, and we choose nothing.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { FakeGcs } from '../fakes/gcs';
 import { binary, deliver, objectData } from '../helpers/events';
-import { BUILT_INDEX, FF_MAIN } from '../helpers/paths';
 import { startStack } from '../helpers/stack';
+import { runUntilExit } from '../helpers/cold-start';
 
 const onlyNewlines = (text: string) => text.replace(/\n/g, '') === '';
 
@@ -73,34 +69,6 @@ describe('one line per delivery, nothing else', () => {
     assert.equal(stack.fn.stderr, '');
   });
 });
-
-interface Exited {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The function under the framework binary until it exits by itself, or killed after `ms`. */
-function runUntilExit(env: Record<string, string>, ms: number): Promise<Exited> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'fn-home-'));
-  const args = [FF_MAIN, '--target=triggerDag', `--source=${BUILT_INDEX}`, '--port=0'];
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env['PATH'] ?? '', HOME: home, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const deadline = setTimeout(() => child.kill('SIGKILL'), ms);
-  return new Promise((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(deadline);
-      rmSync(home, { recursive: true, force: true });
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('a bad setting at cold start', () => {
   it('one ERROR line naming the variable, no "syntax error" or stack, a non-zero exit', async () => {
