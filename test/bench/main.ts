@@ -8,15 +8,24 @@ import type { BenchOptions } from './options';
 import { BenchOptionsError, HELP, parseBenchOptions } from './options';
 import { transportFigures, transportReport } from './composer';
 import { globFigures, globReport } from './globs';
+import { ratioTable } from './ratios';
 import { describeSetup, machine, table, verdicts } from './report';
-import type { RunResult } from './run';
+import type { Instance, RunResult } from './run';
 import { oneRun } from './run';
+import type { Kind } from './targets';
 import { removeFloor, serve } from './targets';
 import { deliveries } from './workload';
 
 /** One unmeasured start of each process, so run 1 does not pay for a cold disk cache alone. */
 async function prime(client: LoadClient, options: BenchOptions): Promise<void> {
-  for (const kind of ['floor', 'function', 'baseline'] as const) {
+  const kinds: Kind[] = [
+    'reference',
+    'function',
+    ...options.compare.map((c): Kind => `compare:${c.label}`),
+    ...(options.floor ? (['floor'] as const) : []),
+    ...(options.baseline ? (['baseline'] as const) : []),
+  ];
+  for (const kind of kinds) {
     const [event] = deliveries(`prime-${Date.now()}`, 1);
     if (event === undefined) return;
     const served = await serve(kind, { ...options, nodeArgs: [] }, client, event);
@@ -58,12 +67,17 @@ async function main(): Promise<void> {
     for (let run = 1; run <= options.runs; run += 1) {
       const result = await oneRun(run, client, options);
       runs.push(result);
-      const f = result.function;
+      const one = (label: string, f: Instance) =>
+        `${label}: cold ${f.coldMs.toFixed(0)} ms, CPU/event ${f.burst.cpuPerEventMs.toFixed(2)} ` +
+        `ms, burst ${f.burst.eventsPerSec.toFixed(0)}/s, RSS ${f.peakRssMiB.toFixed(1)} MiB`;
       console.log(
-        `run ${run}/${options.runs}: cold ${f.coldMs.toFixed(0)} ms (empty fn ` +
-          `${result.floor.coldMs.toFixed(0)}), p50 ${f.sequential.p50.toFixed(2)} ms (direct ` +
-          `${result.direct.sequential.p50.toFixed(2)}), burst ${f.burst.eventsPerSec.toFixed(0)}/s, ` +
-          `RSS ${f.peakRssMiB.toFixed(1)} MiB, tokens ${f.tokenFetches}`,
+        `run ${run}/${options.runs}: ${one('reference', result.reference)}\n  ` +
+          `${one('function', result.function)}, p50 ${result.function.sequential.p50.toFixed(2)} ` +
+          `ms (direct ${result.direct.sequential.p50.toFixed(2)}), tokens ` +
+          `${result.function.tokenFetches}` +
+          Object.entries(result.compare)
+            .map(([label, f]) => `\n  ${one(label, f)}`)
+            .join(''),
       );
     }
   } finally {
@@ -72,7 +86,13 @@ async function main(): Promise<void> {
   }
   const elapsedS = (Date.now() - started) / 1000;
   const v = verdicts(runs);
-  console.log(`\n${table(runs)}\n`);
+  console.log(
+    `\n${ratioTable(
+      runs,
+      options.compare.map((c) => c.label),
+    )}\n`,
+  );
+  console.log(`${table(runs)}\n`);
   for (const verdict of Object.values(v))
     console.log(
       `${verdict.met ? 'met   ' : 'MISSED'} ${verdict.target} (${verdict.value.toFixed(2)})`,

@@ -18,6 +18,10 @@ export interface BenchOptions {
   readonly concurrency: number;
   readonly auth: BenchAuthMode;
   readonly baseline: boolean;
+  /** The empty function (cold start and framework floor); off with --no-floor. */
+  readonly floor: boolean;
+  /** Other builds of the product measured in the same rounds (a lever's before or after). */
+  readonly compare: readonly Compared[];
   readonly out: string;
   /** Extra node arguments for the function under test (e.g. --cpu-prof). */
   readonly nodeArgs: readonly string[];
@@ -26,6 +30,12 @@ export interface BenchOptions {
   /** Only the transports' figures (issue 18). */
   readonly transports: boolean;
   readonly help: boolean;
+}
+
+/** `--compare LABEL=FILE`: a built index.js of the product, served like the function. */
+export interface Compared {
+  readonly label: string;
+  readonly source: string;
 }
 
 export class BenchOptionsError extends Error {
@@ -43,6 +53,9 @@ export const HELP = `npm run bench -- [options]
   --concurrency N      burst concurrency (default 80)
   --auth MODE          iap (ID token, default), google (access token) or none
   --no-baseline        skip the token-per-event baseline
+  --no-floor           skip the empty function
+  --compare L=FILE     also measure another build of the product (FILE: its built entry, e.g.
+                       a worktree's build/src/index.js) in every round, labelled L; repeatable
   --out FILE           JSON results (default bench-results.json)
   --node-arg ARG       extra node argument for the function process, repeatable
                        (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=prof)
@@ -57,6 +70,15 @@ function whole(name: string, raw: string | undefined, fallback: number, min: num
   if (!/^\d+$/.test(raw) || Number(raw) < min)
     throw new BenchOptionsError(`--${name} must be a whole number ≥ ${min} (got "${raw}")`);
   return Number(raw);
+}
+
+function compared(raw: readonly string[]): Compared[] {
+  return raw.map((item) => {
+    const at = item.indexOf('=');
+    if (at < 1 || at === item.length - 1)
+      throw new BenchOptionsError(`--compare takes LABEL=FILE (got "${item}")`);
+    return { label: item.slice(0, at), source: item.slice(at + 1) };
+  });
 }
 
 function authMode(raw: string | undefined): BenchAuthMode {
@@ -85,6 +107,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         concurrency: { type: 'string' },
         auth: { type: 'string' },
         'no-baseline': { type: 'boolean' },
+        'no-floor': { type: 'boolean' },
+        compare: { type: 'string', multiple: true },
         out: { type: 'string' },
         'node-arg': { type: 'string', multiple: true },
         quick: { type: 'boolean' },
@@ -107,6 +131,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     concurrency: whole('concurrency', values.concurrency, 80, 1),
     auth: authMode(values.auth),
     baseline: !(values['no-baseline'] ?? false),
+    floor: !(values['no-floor'] ?? false),
+    compare: compared(values.compare ?? []),
     out: values.out ?? 'bench-results.json',
     nodeArgs: values['node-arg'] ?? [],
     globsOnly: values['globs-only'] ?? false,

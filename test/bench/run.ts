@@ -45,7 +45,12 @@ export interface Instance {
 
 export interface RunResult {
   readonly run: number;
-  readonly floor: Instance;
+  /** Absent with --no-floor. */
+  readonly floor?: Instance;
+  /** The minimal reference function (issue 20): every ratio is taken to it, within the run. */
+  readonly reference: Instance;
+  /** Other builds of the product (--compare), by label. */
+  readonly compare: Readonly<Record<string, Instance>>;
   readonly function: Instance;
   readonly direct: { readonly sequential: Latency; readonly burst: Burst };
   readonly baseline?: Instance;
@@ -54,10 +59,15 @@ export interface RunResult {
 const ok = (s: Sent) => s.status >= 200 && s.status < 300;
 
 /** Answers that were not 2xx, plus 2xx answers whose DAG run is not in the fake Airflow. */
-function errorsOf(sent: readonly Sent[], list?: readonly HttpDelivery[], airflow?: FakeAirflow) {
+function errorsOf(
+  sent: readonly Sent[],
+  list?: readonly HttpDelivery[],
+  airflow?: FakeAirflow,
+  reference = false,
+) {
   const failed = sent.filter((s) => !ok(s)).length;
   if (list === undefined || airflow === undefined) return failed;
-  const keys = runKeys(list);
+  const keys = runKeys(list, reference);
   return failed + keys.filter((k, i) => sent[i] && ok(sent[i]) && !airflow.runs.has(k)).length;
 }
 
@@ -155,9 +165,10 @@ async function measure(kind: Kind, { client, options, prefix }: Phase) {
       : undefined;
     const directMachine = machineBusyMs() - directBefore;
 
-    const coldErrors = errorsOf([served.first], cold, airflow);
-    const sequential = latency(fnSent, errorsOf(fnSent, seq, airflow));
-    const burstErrors = errorsOf(fnBurst.results, burst, airflow);
+    const ref = kind === 'reference';
+    const coldErrors = errorsOf([served.first], cold, airflow, ref);
+    const sequential = latency(fnSent, errorsOf(fnSent, seq, airflow, ref));
+    const burstErrors = errorsOf(fnBurst.results, burst, airflow, ref);
     alive(served);
     const instance: Instance = {
       coldMs: coldErrors === 0 ? served.coldMs : Number.NaN,
@@ -182,19 +193,40 @@ async function measure(kind: Kind, { client, options, prefix }: Phase) {
   }
 }
 
-/** One run: fresh processes for the floor, the function and the baseline, in that order. */
+/**
+ * One run: fresh processes for the reference, the function and every --compare build, in an order
+ * that turns round each run (odd runs reference first, even runs reference last), so neither side
+ * always follows the other; then the floor and the baseline.
+ */
 export async function oneRun(run: number, client: LoadClient, options: BenchOptions) {
   const phase = { client, options, prefix: `r${run}-${Date.now()}` };
-  const floor = await measure('floor', phase);
-  const fn = await measure('function', phase);
+  const kinds: Kind[] = [
+    'reference',
+    'function',
+    ...options.compare.map((c): Kind => `compare:${c.label}`),
+  ];
+  if (run % 2 === 0) kinds.reverse();
+  const measured = new Map<Kind, Awaited<ReturnType<typeof measure>>>();
+  for (const kind of kinds) measured.set(kind, await measure(kind, phase));
+  const floor = options.floor ? await measure('floor', phase) : undefined;
   const baseline =
     options.baseline && options.auth !== 'none' ? await measure('baseline', phase) : undefined;
-  if (fn.direct === undefined) throw new Error('no direct measurements');
+  const fn = measured.get('function');
+  const reference = measured.get('reference');
+  if (fn?.direct === undefined || reference === undefined)
+    throw new Error('no direct measurements');
   const result: RunResult = {
     run,
-    floor: floor.instance,
+    reference: reference.instance,
+    compare: Object.fromEntries(
+      options.compare.flatMap((c) => {
+        const m = measured.get(`compare:${c.label}`);
+        return m === undefined ? [] : [[c.label, m.instance]];
+      }),
+    ),
     function: fn.instance,
     direct: fn.direct,
+    ...(floor && { floor: floor.instance }),
     ...(baseline && { baseline: baseline.instance }),
   };
   return result;

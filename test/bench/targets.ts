@@ -13,8 +13,12 @@ import { prepare } from './client';
 import type { BenchAuthMode, BenchOptions } from './options';
 import { DAG_ID, IAP_CLIENT_ID } from './workload';
 
-/** What a run serves: the product, the token-per-event baseline, or an empty function (floor). */
-export type Kind = 'function' | 'baseline' | 'floor';
+/**
+ * What a run serves: the product, the minimal reference every ratio is taken to (issue 20), the
+ * token-per-event baseline, an empty function (floor), or another build of the product
+ * (`--compare LABEL=FILE`, as `compare:LABEL`).
+ */
+export type Kind = 'function' | 'reference' | 'baseline' | 'floor' | `compare:${string}`;
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -42,8 +46,16 @@ export function removeFloor(): void {
   floorFile = undefined;
 }
 
-function sourceOf(kind: Kind): { source: string; target: string } {
+function sourceOf(kind: Kind, options: BenchOptions): { source: string; target: string } {
   if (kind === 'function') return { source: BUILT_INDEX, target: 'triggerDag' };
+  if (kind === 'reference')
+    return { source: path.join(__dirname, 'reference-entry.js'), target: 'reference' };
+  if (kind.startsWith('compare:')) {
+    const label = kind.slice('compare:'.length);
+    const found = options.compare.find((c) => c.label === label);
+    if (found === undefined) throw new Error(`no --compare build labelled ${label}`);
+    return { source: path.resolve(found.source), target: 'triggerDag' };
+  }
   if (kind === 'baseline')
     return { source: path.join(__dirname, 'baseline-entry.js'), target: 'triggerDag' };
   floorFile ??= writeFloor();
@@ -122,7 +134,7 @@ export async function serve(
   client: LoadClient,
   event: HttpDelivery,
 ): Promise<Served> {
-  const { source, target } = sourceOf(kind);
+  const { source, target } = sourceOf(kind, options);
   let metadata: FakeMetadata | undefined;
   let airflow: FakeAirflow | undefined;
   let authorization: string | undefined;
@@ -138,7 +150,8 @@ export async function serve(
     }).start();
     env = functionEnv(options.auth, airflow, metadata);
   }
-  const nodeArgs = kind === 'function' ? options.nodeArgs : [];
+  const product = kind === 'function' || kind.startsWith('compare:');
+  const nodeArgs = product ? options.nodeArgs : [];
   const fn = await FunctionProcess.start({ env, source, target, nodeArgs, readyPollMs: 1 });
   const first = await client.post(prepare(fn.url, event.headers, event.body));
   const coldMs = performance.now() - fn.spawnedAt;

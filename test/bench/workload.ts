@@ -6,6 +6,7 @@ import type { HttpDelivery } from '../helpers/events';
 import { binary, FINALIZED, objectData } from '../helpers/events';
 import type { Prepared } from './client';
 import { prepare } from './client';
+import { referenceRunId } from './reference-run-id';
 
 export const DAG_ID = 'composer_sample_trigger_response_dag';
 export const BUCKET = 'bench-bucket';
@@ -56,10 +57,14 @@ export function toAirflow(
   });
 }
 
-/** The DAG run each delivery should have created (the function's own run-id rule). */
-export function runKeys(list: readonly HttpDelivery[]): string[] {
+/**
+ * The DAG run each delivery should have created: the function's own run-id rule, or the minimal
+ * reference's (issue 20).
+ */
+export function runKeys(list: readonly HttpDelivery[], reference = false): string[] {
+  const rule = reference ? referenceRunId : makeRunId;
   return list.map((d) => {
     const data = JSON.parse(d.body) as { bucket: string; name: string; generation: string };
-    return `${DAG_ID}/${makeRunId(data.bucket, data.name, data.generation)}`;
+    return `${DAG_ID}/${rule(data.bucket, data.name, data.generation)}`;
   });
 }

@@ -29,13 +29,13 @@ describe('bench statistics', () => {
 
 const latency = (p50: number): Latency => ({ count: 200, p50, p95: p50 * 1.1, errors: 0 });
 
-function burst(eventsPerSec: number): Burst {
+function burst(eventsPerSec: number, cpuPerEventMs = 1): Burst {
   return {
     ...latency(80),
     eventsPerSec,
     benchCpuPct: 30,
     tokenFetches: 0,
-    cpuPerEventMs: 1,
+    cpuPerEventMs,
     targetCpuPct: 100,
     othersCpuPct: 0,
   };
@@ -48,13 +48,14 @@ interface Shape {
   readonly errors?: number;
   readonly rss?: number;
   readonly tokens?: number;
+  readonly cpu?: number;
 }
 
 function instance(s: Shape = {}): Instance {
   return {
     coldMs: s.coldMs ?? 140,
     sequential: latency(s.p50 ?? 22),
-    burst: burst(s.eventsPerSec ?? 1200),
+    burst: burst(s.eventsPerSec ?? 1200, s.cpu),
     peakRssMiB: s.rss ?? 130,
     errors: s.errors ?? 0,
     tokenFetches: s.tokens ?? 1,
@@ -62,10 +63,13 @@ function instance(s: Shape = {}): Instance {
   };
 }
 
-function run(fn: Shape): RunResult {
+/** The reference: cold 120 ms, 1 ms of CPU and 1200 events/s in the burst, 125 MiB. */
+function run(fn: Shape, reference: Shape = { coldMs: 120, rss: 125 }): RunResult {
   return {
     run: 1,
     floor: instance({ coldMs: 100, p50: 0.5 }),
+    reference: instance(reference),
+    compare: {},
     function: instance(fn),
     direct: { sequential: latency(20), burst: burst(3000) },
   };
@@ -82,38 +86,65 @@ describe('bench verdicts', () => {
   it('a run inside every target: all met', () => {
     const v = verdicts([run({}), run({}), run({})]);
     assert.deepEqual(Object.fromEntries(Object.entries(v).map(([k, x]) => [k, x.met])), {
+      cold: true,
+      cpu: true,
+      burst: true,
+      rss: true,
       tokens: true,
       p50: true,
-      burst: true,
       errors: true,
-      rss: true,
-      cold: true,
     });
   });
 
   it('ratios and rates are judged on the median run', () => {
-    // cold 1.4x, 1.6x, 1.7x of a 100 ms floor: median 1.6x, missed though one run met it
-    const v = verdicts([run({ coldMs: 140 }), run({ coldMs: 160 }), run({ coldMs: 170 })]);
+    // cold 1.1x, 1.3x, 1.4x of a 100 ms reference: median 1.3x, missed though one run met it
+    const ref = { coldMs: 100 };
+    const v = verdicts([
+      run({ coldMs: 110 }, ref),
+      run({ coldMs: 130 }, ref),
+      run({ coldMs: 140 }, ref),
+    ]);
     assert.equal(of(v, 'cold').met, false);
-    assert.equal(of(v, 'cold').value, 1.6);
+    assert.equal(of(v, 'cold').value, 1.3);
+    // each ratio is taken within its run: a slow reference run excuses only its own function run
+    const paired = verdicts([
+      run({ coldMs: 200 }, { coldMs: 180 }),
+      run({ coldMs: 110 }, { coldMs: 100 }),
+      run({ coldMs: 105 }, { coldMs: 100 }),
+    ]);
+    assert.equal(of(paired, 'cold').value, 1.1);
+    assert.equal(of(paired, 'cold').met, true);
+    // CPU per event 1.2 ms against 1 ms: 1.2x, over the 1.1x goal
+    assert.equal(of(verdicts([run({ cpu: 1.2 })]), 'cpu').met, false);
+    assert.equal(of(verdicts([run({ cpu: 1.05 })]), 'cpu').met, true);
     // p50 22.6 / 20 = 1.13x in one run only: the median (1.10x) meets the target
     const p = verdicts([run({ p50: 22 }), run({ p50: 22.6 }), run({ p50: 22 })]);
     assert.equal(of(p, 'p50').met, true);
-    const slow = verdicts([run({ eventsPerSec: 900 }), run({ eventsPerSec: 990 }), run({})]);
+    // throughput is "at least": 1000 of the reference's 1200 events/s is 0.83x, missed
+    const slow = verdicts([run({ eventsPerSec: 1000 }), run({ eventsPerSec: 1050 }), run({})]);
     assert.equal(of(slow, 'burst').met, false);
+    assert.equal(of(verdicts([run({ eventsPerSec: 1100 })]), 'burst').met, true);
   });
 
-  it('errors, peak RSS and token fetches are judged on the worst run', () => {
-    const v = verdicts([run({}), run({ errors: 1, rss: 161, tokens: 2 }), run({})]);
+  it('errors (of either side) and token fetches are judged on the worst run', () => {
+    const v = verdicts([run({}), run({ errors: 1, tokens: 2 }), run({})]);
     assert.equal(of(v, 'errors').met, false);
-    assert.equal(of(v, 'rss').met, false);
-    assert.equal(of(v, 'rss').value, 161);
     assert.equal(of(v, 'tokens').met, false, '2 fetches in 1221 events is 1.64 per 1000');
+    const refFailed = verdicts([run({}, { errors: 1 })]);
+    assert.equal(of(refFailed, 'errors').met, false, 'a failing reference is no yardstick');
+  });
+
+  it('peak RSS: the median ratio to the reference', () => {
+    const ref = { rss: 120 };
+    const v = verdicts([run({ rss: 130 }, ref), run({ rss: 140 }, ref), run({ rss: 150 }, ref)]);
+    assert.equal(of(v, 'rss').value, 140 / 120);
+    assert.equal(of(v, 'rss').met, false);
+    assert.equal(of(verdicts([run({ rss: 132 }, ref)]), 'rss').met, true);
   });
 
   it('a run whose cold delivery failed (NaN) does not count as a fast one', () => {
     const v = verdicts([run({ coldMs: Number.NaN }), run({ coldMs: 170 })]);
-    assert.equal(of(v, 'cold').value, 1.7);
+    assert.equal(of(v, 'cold').value, 170 / 120);
     assert.equal(of(v, 'cold').met, false);
   });
 });
