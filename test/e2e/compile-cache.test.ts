@@ -18,6 +18,8 @@ import {
   renameSync,
   rmSync,
   symlinkSync,
+  truncateSync,
+  writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -48,7 +50,10 @@ const READ_ONLY_THEN_RUN =
   'if touch "$1/probe" 2>/dev/null; then exit 91; fi; shift; exec "$@"';
 
 /** Loads `main` as the framework would, in a clean process; `nodeOptions` as NODE_OPTIONS. */
-function start(main: string, options: { nodeOptions?: string; readOnly?: string } = {}): Started {
+function start(
+  main: string,
+  options: { nodeOptions?: string; readOnly?: string; env?: Record<string, string> } = {},
+): Started {
   const args = ['-e', `console.log(Object.keys(require(${JSON.stringify(main)})).join(','))`];
   const [file, argv] =
     options.readOnly === undefined
@@ -73,6 +78,7 @@ function start(main: string, options: { nodeOptions?: string; readOnly?: string 
       ...SETTINGS,
       NODE_DEBUG_NATIVE: 'COMPILE_CACHE',
       NODE_OPTIONS: options.nodeOptions ?? '',
+      ...options.env,
     }),
     encoding: 'utf8',
     timeout: 30_000,
@@ -152,6 +158,13 @@ describe('the compile cache: written at build, read at start, never a reason to 
       },
     ],
     [
+      'corrupt (a cache file cut short)',
+      ({ cache }) => {
+        for (const file of readdirSync(cache, { recursive: true, withFileTypes: true }))
+          if (file.isFile()) truncateSync(path.join(file.parentPath, file.name), 100);
+      },
+    ],
+    [
       'made by another Node version',
       ({ cache }) => {
         for (const dir of readdirSync(cache))
@@ -203,5 +216,44 @@ describe('the compile cache: written at build, read at start, never a reason to 
     const started = start(copy.main, asRoot ? { readOnly: copy.root } : {});
     assert.deepEqual([started.status, started.exports, started.said], [0, ENTRY_POINTS, '']);
     assert.ok(started.hit, 'read from a read-only folder');
+  });
+
+  for (const [what, env] of [
+    ["the platform set NODE_COMPILE_CACHE (the buildpack's own cache)", 'NODE_COMPILE_CACHE'],
+    ['NODE_DISABLE_COMPILE_CACHE=1', 'NODE_DISABLE_COMPILE_CACHE'],
+  ] as const)
+    it(`${what}: the instance starts with its entry points, silently`, (t) => {
+      const other = tempDir('other-cache-');
+      t.after(() => {
+        rmSync(other, { recursive: true, force: true });
+      });
+      const started = start(BUILT_INDEX, {
+        env: { [env]: env === 'NODE_COMPILE_CACHE' ? other : '1' },
+      });
+      assert.deepEqual(
+        [started.status, started.exports, started.said, started.hit],
+        [0, ENTRY_POINTS, '', false],
+      );
+    });
+
+  it('a bundle whose load throws, exits or hangs: no cache, a warning, the build goes on', (t) => {
+    for (const [what, main] of [
+      ['throws', "throw new Error('broken');"],
+      ['exits', 'process.exit(78);'],
+      ['hangs', 'for (;;);'],
+    ] as const) {
+      const dir = tempDir('bad-bundle-');
+      t.after(() => {
+        rmSync(dir, { recursive: true, force: true });
+      });
+      writeFileSync(path.join(dir, 'index.js'), main);
+      const started = Date.now();
+      const warned: string[] = [];
+      const options = { timeoutMs: 2000, warn: (line: string) => warned.push(line) };
+      assert.equal(writeCompileCache(dir, { PATH: process.env['PATH'] }, options), false, what);
+      assert.match(warned.join('\n'), /^warning: no compile cache written/, what);
+      assert.ok(!existsSync(path.join(dir, 'compile-cache')), `${what}: no cache folder`);
+      assert.ok(Date.now() - started < 20_000, `${what}: the child was stopped`);
+    }
   });
 });

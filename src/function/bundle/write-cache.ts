@@ -26,12 +26,17 @@ export function runtimeNodeOptions(env: Readonly<Record<string, string | undefin
  * Loads the bundle's `main` once in a child process with the cache on, and writes the cache into
  * `bundleDir`/compile-cache. The child gets a settings set that starts without any network
  * (AUTH_MODE=none, an Airflow URL nobody is asked) and exits as soon as the cache is written.
- * Best effort, like the buildpack's own cache step: a failure leaves no cache folder (so the
- * instance does not enable an empty one) and a warning, never a failed build.
+ * Best effort, like the buildpack's own cache step: a failure (a load that throws, exits or hangs
+ * past `timeoutMs`, when the child is killed) leaves no cache folder, so the instance does not
+ * enable an empty one, and a warning, never a failed build.
  */
 export function writeCompileCache(
   bundleDir: string,
   env: Readonly<Record<string, string | undefined>>,
+  {
+    timeoutMs = LOAD_TIMEOUT_MS,
+    warn = (line: string) => process.stderr.write(`${line}\n`),
+  }: { timeoutMs?: number; warn?: (line: string) => void } = {},
 ): boolean {
   const cacheDir = path.join(bundleDir, 'compile-cache');
   rmSync(cacheDir, { recursive: true, force: true });
@@ -49,7 +54,7 @@ export function writeCompileCache(
       },
       stdio: ['ignore', 'ignore', 'pipe'],
       encoding: 'utf8',
-      timeout: LOAD_TIMEOUT_MS,
+      timeout: timeoutMs,
       killSignal: 'SIGKILL',
     },
   );
@@ -59,7 +64,7 @@ export function writeCompileCache(
   }
   rmSync(cacheDir, { recursive: true, force: true });
   const why = ran.error?.message ?? ran.stderr.trim().split('\n').slice(-3).join(' | ');
-  process.stderr.write(`warning: no compile cache written (the function starts without it): ${why}\n`);
+  warn(`warning: no compile cache written (the function starts without it): ${why}`);
   return false;
 }
 
