@@ -1,12 +1,14 @@
 /**
  * The second step of `npm run build` and of gcp-build, after tsc: the function as one CommonJS file
  * and the compile cache of that file, so that a cold start reads one file instead of resolving,
- * reading and compiling ~300 modules (issue 20). Run from the project root as
+ * reading and compiling ~190 modules (issue 20). Run from the project root as
  * `node build/src/function/bundle/bundle.js`. Cloud Build runs gcp-build with the devDependencies
- * installed (esbuild is one), then installs the production ones alone for the image
- * (https://cloud.google.com/appengine/docs/standard/nodejs/running-custom-build-step, the Node.js
- * buildpack shared by Cloud Run functions: "the dependencies in the dependencies and
- * devDependencies fields of your package.json file are available").
+ * installed (esbuild is one), then prunes them from the image: Google's Node.js buildpack installs
+ * with NODE_ENV=development when a build script exists, gcp-build before build, and runs
+ * `npm prune --production` after it (GoogleCloudPlatform/buildpacks, cmd/nodejs/npm/lib/lib.go and
+ * pkg/nodejs/npm.go DetermineBuildCommands; https://cloud.google.com/appengine/docs/standard/nodejs/running-custom-build-step:
+ * "the dependencies in the dependencies and devDependencies fields of your package.json file are
+ * available").
  *
  * Writes build/bundle/: index.js (the package `main`: src/index.ts, which turns the cache on and
  * loads the rest), function/entry.js (src/function/entry.ts with every package it imports, except
@@ -14,7 +16,6 @@
  */
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
-import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeCompileCache } from './write-cache';
 
@@ -42,8 +43,12 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   logLevel: 'warning',
 };
 
+/**
+ * esbuild rewrites the files in place (not a removal of build/bundle first, which would leave a
+ * function process or test that starts meanwhile with no `main` at all), then the cache is made
+ * anew for them.
+ */
 async function main(): Promise<void> {
-  rmSync(BUNDLE_DIR, { recursive: true, force: true });
   await build(BUNDLE_OPTIONS);
   writeCompileCache(BUNDLE_DIR, process.env);
 }
