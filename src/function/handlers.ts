@@ -65,7 +65,9 @@ async function handle(
   platform: Platform,
 ): Promise<void> {
   try {
-    await drain.run(delivery, () => instance.pipeline(delivery, { platform }));
+    // `deliver`, not `pipeline`: the outcome is not needed here, and each promise layer costs
+    // (the framework's async hooks track every promise; issue 20).
+    await drain.run(delivery, () => instance.deliver(delivery, { platform }));
   } catch (err) {
     // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
     // where the stack goes too (its frames only: the message line is outside text), then let the
