@@ -136,6 +136,7 @@ export function createDrain(options: DrainOptions): Drain {
           running = work();
         } catch (err) {
           close();
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own throw, passed on unchanged
           reject(err);
           return;
         }
@@ -144,6 +145,7 @@ export function createDrain(options: DrainOptions): Drain {
             if (close()) resolve(value);
           },
           (err: unknown) => {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own rejection, passed on unchanged
             if (close()) reject(err);
           },
         );
