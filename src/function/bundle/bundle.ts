@@ -34,6 +34,10 @@ export const BUNDLE_OPTIONS: BuildOptions = {
   // The framework's binary loads our module and serves what was registered in its own copy of the
   // registry (functions-framework build/src/function_registry.ts): a bundled second copy would
   // take the registrations where nobody looks (test/e2e/bundle.test.ts shows it).
+  // Files a bundled package finds by its own __dirname would be looked for beside the bundle:
+  // pino's transports (worker threads) are such, and the function uses none (src/basics/log.ts
+  // writes synchronously to stdout); yaml and @google-cloud/storage load on first use through
+  // lazyRequire, a createRequire that esbuild leaves alone and that resolves from build/bundle/.
   external: ['@google-cloud/functions-framework'],
   // Not minified, so stack traces in Cloud Logging keep every function's name and the bundle reads
   // like the sources (esbuild marks each file with a `// src/…` comment); the maps let a developer
