@@ -24,7 +24,7 @@ import {
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runtimeNodeOptions, writeCompileCache } from '../../src/function/bundle/write-cache';
-import { cleanEnv, tempDir } from '../helpers/cli';
+import { cleanEnv, run, tempDir } from '../helpers/cli';
 import { BUILT_INDEX, ROOT } from '../helpers/paths';
 
 const BUNDLE_DIR = path.dirname(BUILT_INDEX);
@@ -255,5 +255,19 @@ describe('the compile cache: written at build, read at start, never a reason to 
       assert.ok(!existsSync(path.join(dir, 'compile-cache')), `${what}: no cache folder`);
       assert.ok(Date.now() - started < 20_000, `${what}: the child was stopped`);
     }
+  });
+
+  it('two builds writing the same cache at once: neither fails, and the start after them works', async (t) => {
+    const copy = copyProject();
+    t.after(() => {
+      rmSync(copy.root, { recursive: true, force: true });
+    });
+    const writer = path.join(ROOT, 'build', 'src', 'function', 'bundle', 'write-cache.js');
+    const script = `process.exit(require(${JSON.stringify(writer)}).writeCompileCache(${JSON.stringify(path.dirname(copy.main))}, process.env, { warn() {} }) ? 0 : 3)`;
+    const both = await Promise.all([1, 2].map(() => run(process.execPath, ['-e', script])));
+    // 3 is "no cache, said so": allowed, a crash of the build (1) is not.
+    for (const ran of both) assert.ok(ran.code === 0 || ran.code === 3, ran.stderr);
+    const started = start(copy.main);
+    assert.deepEqual([started.status, started.exports, started.said], [0, ENTRY_POINTS, '']);
   });
 });

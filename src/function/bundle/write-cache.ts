@@ -59,8 +59,15 @@ export function writeCompileCache(
     },
   );
   if (ran.status === 0) {
-    readableByAll(cacheDir);
-    return true;
+    try {
+      readableByAll(cacheDir);
+      return true;
+    } catch (err) {
+      // Another build of the same folder at the same moment removed it under us: its own cache
+      // will be there, or none, and either starts.
+      warn(`warning: the compile cache changed while it was written: ${String(err)}`);
+      return false;
+    }
   }
   rmSync(cacheDir, { recursive: true, force: true });
   const why = ran.error?.message ?? ran.stderr.trim().split('\n').slice(-3).join(' | ');
