@@ -5,7 +5,16 @@
  * busy machine (issue 17, item 5).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { cleanEnv, run, tempDir } from '../helpers/cli';
@@ -40,7 +49,7 @@ describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, 
   });
 
   it(
-    'the upload alone builds with gcp-build and exports both entry points',
+    'the upload alone builds with gcp-build, and its package main is the bundle with both entry points',
     { timeout: 90_000 },
     async (t) => {
       const dir = tempDir('upload-build-');
@@ -52,18 +61,31 @@ describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, 
         copyFileSync(path.join(ROOT, file), path.join(dir, file));
       }
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+      // gcp-build's two steps as package.json runs them: tsc, then the bundle and its cache.
+      const { scripts } = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      };
       const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      const built = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], {
-        cwd: dir,
-        deadlineMs: 80_000,
-      });
-      assert.equal(built.code, 0, built.stdout + built.stderr);
+      assert.equal(
+        scripts['gcp-build'],
+        'tsc -p tsconfig.json && node build/src/function/bundle/bundle.js',
+      );
+      for (const step of [[tsc, '-p', 'tsconfig.json'], ['build/src/function/bundle/bundle.js']]) {
+        const built = await run(process.execPath, step, { cwd: dir, deadlineMs: 80_000 });
+        assert.equal(built.code, 0, built.stdout + built.stderr);
+      }
+      assert.ok(existsSync(path.join(dir, 'build', 'bundle', 'compile-cache')), 'cache written');
+      // What the framework loads from `--source=.`: the package main, the bundle.
       const exported = await run(
         process.execPath,
-        ['-p', "Object.keys(require('./build/src/index.js')).join(',')"],
+        ['-p', "Object.keys(require('.')).join(',') + ' ' + require.resolve('.')"],
         { cwd: dir, env: cleanEnv({ AIRFLOW_URL: 'http://127.0.0.1:9', AUTH_MODE: 'none' }) },
       );
-      assert.equal(exported.stdout.trim(), 'triggerDag,triggerDagBackground', exported.stderr);
+      assert.equal(
+        exported.stdout.trim(),
+        `triggerDag,triggerDagBackground ${path.join(realpathSync(dir), 'build', 'bundle', 'index.js')}`,
+        exported.stderr,
+      );
     },
   );
 
@@ -76,6 +98,8 @@ describe('.gcloudignore: what gcloud functions deploy uploads', { skip: SKIP }, 
       'deploy/.env.gcs-airflow-trigger.yaml',
       'node_modules/yaml/index.js',
       'build/src/index.js',
+      'build/bundle/index.js',
+      'build/bundle/compile-cache/v22.23.3-x64-9ac5647c-0/47d4d9cd',
       'src/tools/trigger.ts',
       'src/planner/settings.ts',
       'src/notes.md',
