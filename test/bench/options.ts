@@ -23,6 +23,10 @@ export interface BenchOptions {
   /** Other builds of the product measured in the same rounds (a lever's before or after). */
   readonly compare: readonly Compared[];
   readonly out: string;
+  /** Where the memory is (issue 20): the probe in the reference and the product, a table. */
+  readonly memory: boolean;
+  /** With --memory: a folder for a heap snapshot of each at every phase's end. */
+  readonly snapshots?: string;
   /** Extra node arguments for the function under test (e.g. --cpu-prof). */
   readonly nodeArgs: readonly string[];
   /** Only the glob figure (issue 17): no processes, under a second. */
@@ -56,6 +60,10 @@ export const HELP = `npm run bench -- [options]
   --no-floor           skip the empty function
   --compare L=FILE     also measure another build of the product (FILE: its built entry, e.g.
                        a worktree's build/src/index.js) in every round, labelled L; repeatable
+  --memory             break memory down (process.memoryUsage, V8 heap spaces) in the reference,
+                       the function and every --compare build after cold start, the sequential
+                       phase, mid-burst and the burst, and at each one's RSS peak
+  --snapshots DIR      with --memory: a heap snapshot at each of those points, into DIR (slow)
   --out FILE           JSON results (default bench-results.json)
   --node-arg ARG       extra node argument for the function process, repeatable
                        (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=prof)
@@ -110,6 +118,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'no-floor': { type: 'boolean' },
         compare: { type: 'string', multiple: true },
         out: { type: 'string' },
+        memory: { type: 'boolean' },
+        snapshots: { type: 'string' },
         'node-arg': { type: 'string', multiple: true },
         quick: { type: 'boolean' },
         'globs-only': { type: 'boolean' },
@@ -134,6 +144,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     floor: !(values['no-floor'] ?? false),
     compare: compared(values.compare ?? []),
     out: values.out ?? 'bench-results.json',
+    memory: (values.memory ?? false) || values.snapshots !== undefined,
+    ...(values.snapshots !== undefined && { snapshots: values.snapshots }),
     nodeArgs: values['node-arg'] ?? [],
     globsOnly: values['globs-only'] ?? false,
     transports: values.transports ?? false,

@@ -9,6 +9,8 @@ import type { HttpDelivery } from '../helpers/events';
 import { FunctionProcess } from '../helpers/function-process';
 import { BUILT_INDEX } from '../helpers/paths';
 import type { LoadClient, Sent } from './client';
+import type { Probe } from './memory';
+import { newProbe } from './memory';
 import { prepare } from './client';
 import type { BenchAuthMode, BenchOptions } from './options';
 import { DAG_ID, IAP_CLIENT_ID } from './workload';
@@ -99,6 +101,8 @@ export interface Served {
   /** Spawn → the first delivery's answer (for function and baseline: its DAG run created). */
   readonly coldMs: number;
   readonly first: Sent;
+  /** With --memory, for the reference and the product. */
+  readonly probe?: Probe;
   stop(): Promise<void>;
 }
 
@@ -151,8 +155,16 @@ export async function serve(
     env = functionEnv(options.auth, airflow, metadata);
   }
   const product = kind === 'function' || kind.startsWith('compare:');
-  const nodeArgs = product ? options.nodeArgs : [];
-  const fn = await FunctionProcess.start({ env, source, target, nodeArgs, readyPollMs: 1 });
+  const probe =
+    options.memory && (product || kind === 'reference') ? newProbe(options.snapshots) : undefined;
+  const nodeArgs = [...(product ? options.nodeArgs : []), ...(probe?.nodeArgs ?? [])];
+  const fn = await FunctionProcess.start({
+    env: { ...env, ...probe?.env },
+    source,
+    target,
+    nodeArgs,
+    readyPollMs: 1,
+  });
   const first = await client.post(prepare(fn.url, event.headers, event.body));
   const coldMs = performance.now() - fn.spawnedAt;
   return {
@@ -163,6 +175,7 @@ export async function serve(
     ...(authorization !== undefined && { authorization }),
     coldMs,
     first,
+    ...(probe && { probe }),
     async stop() {
       await fn.stop();
       await Promise.all([airflow?.close(), metadata?.close()]);
