@@ -29,7 +29,8 @@ async function prime(client: LoadClient, options: BenchOptions): Promise<void> {
   for (const kind of kinds) {
     const [event] = deliveries(`prime-${Date.now()}`, 1);
     if (event === undefined) return;
-    const served = await serve(kind, { ...options, nodeArgs: [], memory: false }, client, event);
+    const unprobed = { ...options, nodeArgs: [], memory: false };
+    const served = await serve(kind, unprobed, client, event);
     await served.stop();
   }
 }

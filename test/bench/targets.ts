@@ -48,6 +48,16 @@ export function removeFloor(): void {
   floorFile = undefined;
 }
 
+/** Node arguments of `kind`: --heap-limit for all, the product's own, a --compare build's own. */
+function nodeArgsOf(kind: Kind, options: BenchOptions): string[] {
+  const heap =
+    options.heapLimitMiB === undefined ? [] : [`--max-old-space-size=${options.heapLimitMiB}`];
+  if (kind === 'function') return [...heap, ...options.nodeArgs];
+  if (!kind.startsWith('compare:')) return heap;
+  const own = options.compare.find((c) => `compare:${c.label}` === kind)?.nodeArgs ?? [];
+  return [...heap, ...options.nodeArgs, ...own];
+}
+
 function sourceOf(kind: Kind, options: BenchOptions): { source: string; target: string } {
   if (kind === 'function') return { source: BUILT_INDEX, target: 'triggerDag' };
   if (kind === 'reference')
@@ -157,7 +167,7 @@ export async function serve(
   const product = kind === 'function' || kind.startsWith('compare:');
   const probe =
     options.memory && (product || kind === 'reference') ? newProbe(options.snapshots) : undefined;
-  const nodeArgs = [...(product ? options.nodeArgs : []), ...(probe?.nodeArgs ?? [])];
+  const nodeArgs = [...nodeArgsOf(kind, options), ...(probe?.nodeArgs ?? [])];
   const fn = await FunctionProcess.start({
     env: { ...env, ...probe?.env },
     source,
