@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import type { Snapshot } from '../bench/heap-summary';
 import { groups } from '../bench/heap-summary';
 import { mark, newProbe, readProbe } from '../bench/memory';
+import { BenchOptionsError, parseBenchOptions } from '../bench/options';
 
 // `npm run bench -- --memory` (issue 20, part 4): the probe must answer each mark with one
 // breakdown and leave the peak at exit, and the snapshot summary must find what a heap holds.
@@ -60,5 +61,37 @@ describe('bench memory probe', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('bench memory options', () => {
+  it('--snapshots implies --memory; --heap-limit and --compare-node-arg are parsed', () => {
+    const o = parseBenchOptions([
+      '--snapshots=snaps',
+      '--heap-limit=256',
+      '--compare=a=x/index.js',
+      '--compare=b=y/index.js',
+      '--compare-node-arg=b=--max-semi-space-size=8',
+    ]);
+    assert.equal(o.memory, true);
+    assert.equal(o.snapshots, 'snaps');
+    assert.equal(o.heapLimitMiB, 256);
+    assert.deepEqual(
+      o.compare.map((c) => [c.label, c.source, c.nodeArgs]),
+      [
+        ['a', 'x/index.js', []],
+        ['b', 'y/index.js', ['--max-semi-space-size=8']],
+      ],
+    );
+    assert.equal(parseBenchOptions([]).memory, false);
+    assert.equal(parseBenchOptions([]).heapLimitMiB, undefined);
+  });
+
+  it('a node argument for no --compare build, or a heap limit below 16, is refused', () => {
+    assert.throws(
+      () => parseBenchOptions(['--compare=a=x.js', '--compare-node-arg=b=--jitless']),
+      (err: unknown) => err instanceof BenchOptionsError && err.message.includes('"b"'),
+    );
+    assert.throws(() => parseBenchOptions(['--heap-limit=8']), BenchOptionsError);
   });
 });
