@@ -8,7 +8,15 @@
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import v8 from 'node:v8';
+
+/** Garbage collections so far, and their pauses' total ms: what a smaller heap costs in CPU. */
+export interface GcTotals {
+  readonly minor: { count: number; ms: number };
+  /** Mark-compact, with the incremental marking steps that lead to it. */
+  readonly major: { count: number; ms: number };
+}
 
 export interface MemoryBreakdown {
   readonly label: string;
@@ -24,6 +32,22 @@ export interface MemoryBreakdown {
   readonly threads: number;
   /** v8.getHeapSpaceStatistics(): each space's size (committed) and used, in MiB. */
   readonly spaces: Readonly<Record<string, { readonly size: number; readonly used: number }>>;
+  /** Since the probe was loaded (zero when it is not observing, as in `breakdown` alone). */
+  readonly gc: GcTotals;
+}
+
+const gc: GcTotals = { minor: { count: 0, ms: 0 }, major: { count: 0, ms: 0 } };
+
+function observeGc(): void {
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { readonly detail?: { readonly kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_WEAKCB) continue;
+      const total = kind === constants.NODE_PERFORMANCE_GC_MINOR ? gc.minor : gc.major;
+      total.count += 1;
+      total.ms += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
 }
 
 const MiB = 1024 * 1024;
@@ -58,6 +82,10 @@ export function breakdown(label: string): MemoryBreakdown {
     arrayBuffers: mib(m.arrayBuffers),
     ...status(),
     spaces,
+    gc: {
+      minor: { count: gc.minor.count, ms: Math.round(gc.minor.ms * 10) / 10 },
+      major: { count: gc.major.count, ms: Math.round(gc.major.ms * 10) / 10 },
+    },
   };
 }
 
@@ -65,6 +93,7 @@ function install(file: string, everyMs: number, snapshots: string | undefined): 
   const write = (b: MemoryBreakdown) => {
     appendFileSync(file, `${JSON.stringify(b)}\n`);
   };
+  observeGc();
   let signals = 0;
   process.on('SIGUSR2', () => {
     signals += 1;

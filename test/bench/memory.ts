@@ -64,12 +64,16 @@ export function readProbe(probe: Probe, names: readonly string[]): MemoryBreakdo
 
 const SPACES = ['new_space', 'old_space', 'code_space', 'large_object_space'] as const;
 const FIGURES = ['rss', 'rssAnon', 'rssFile', 'heapTotal', 'heapUsed', 'external'] as const;
-const COLUMNS = [...FIGURES, ...SPACES] as const;
+const COLUMNS = [...FIGURES, ...SPACES, 'minor GCs', 'major GCs'] as const;
 
 const isFigure = (c: string): c is (typeof FIGURES)[number] => FIGURES.some((f) => f === c);
 
 function value(b: MemoryBreakdown, c: (typeof COLUMNS)[number]): string {
   if (isFigure(c)) return b[c].toFixed(1);
+  if (c === 'minor GCs' || c === 'major GCs') {
+    const t = c === 'minor GCs' ? b.gc.minor : b.gc.major;
+    return `${t.count}/${t.ms.toFixed(0)} ms`;
+  }
   const s = b.spaces[c];
   return s === undefined ? '—' : `${s.size.toFixed(1)}/${s.used.toFixed(1)}`;
 }
@@ -85,7 +89,7 @@ export function memoryReport(byKind: Readonly<Record<string, readonly MemoryBrea
   const line = (r: readonly string[]) =>
     `| ${r.map((x, c) => x.padEnd(widths[c] ?? 0)).join(' | ')} |`;
   return [
-    'Memory, MiB (spaces: committed/used), one run:',
+    'Memory, MiB (spaces: committed/used; GCs since start: count/pause ms), one run:',
     line(header),
     `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`,
     ...rows.map(line),

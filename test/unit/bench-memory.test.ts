@@ -21,11 +21,13 @@ class HeldForTheSnapshot {
 describe('bench memory probe', () => {
   it('one breakdown per mark, named in order, then the peak at exit', async () => {
     const probe = newProbe(undefined);
-    // A process that holds ~40 MiB after its first mark, so the peak is above the first mark, and
-    // exits on SIGTERM as the Functions Framework does (the peak is written at 'exit').
+    // A process that holds ~40 MiB after its first mark (and makes garbage), so the peak is above
+    // the first mark, and exits on SIGTERM as the Functions Framework does (the peak is written at
+    // 'exit').
     const script =
       "process.on('SIGUSR2', () => { if (globalThis.held === undefined) " +
-      'globalThis.held = Buffer.alloc(40 * 1024 * 1024, 1); }); ' +
+      'globalThis.held = Buffer.alloc(40 * 1024 * 1024, 1); ' +
+      'for (let i = 0; i < 2e6; i++) globalThis.garbage = { i }; }); ' +
       "process.on('SIGTERM', () => process.exit(0)); " +
       "process.stdout.write('ready\\n'); setInterval(() => {}, 1000);";
     const child = spawn(process.execPath, [...probe.nodeArgs, '-e', script], {
@@ -46,6 +48,8 @@ describe('bench memory probe', () => {
     assert.ok((first.spaces['old_space']?.size ?? 0) > 0);
     assert.ok(second.rss >= first.rss + 30, `${first.rss} → ${second.rss}`);
     assert.ok(peak.rss >= second.rss - 1);
+    // 2 million short-lived objects (~50 MiB) cannot pass without a scavenge.
+    assert.ok(second.gc.minor.count > first.gc.minor.count, JSON.stringify(second.gc));
   });
 
   it('heap-summary: self size by constructor, from a real snapshot', () => {
