@@ -1,5 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { RequestOptions } from 'node:http';
+import { urlToHttpOptions } from 'node:url';
 import { TransportError } from './errors/transport-error';
 
 /** One HTTP request: the transport's input, whatever API it is for. */
@@ -50,23 +52,38 @@ function reasonOf(err: unknown, timedOut: boolean, timeoutMs: number): string {
   return String(err);
 }
 
+/**
+ * The last URL's request options (`url.urlToHttpOptions`, what `http.request(url)` derives): a
+ * function posts to the same DAG's URL event after event, and parsing it again cost a URL object
+ * and its conversion per request (issue 20).
+ */
+let lastTarget: { readonly url: string; readonly options: RequestOptions } | undefined;
+
+function targetOf(url: string): RequestOptions {
+  if (lastTarget?.url === url) return lastTarget.options;
+  const options = urlToHttpOptions(new URL(url));
+  lastTarget = { url, options };
+  return options;
+}
+
 // The deadline is one plain timer per request, cleared when the answer ends. An
 // AbortSignal.timeout() passed as `signal` did the same job with an EventTarget, a weak timer and
 // abort listeners on the request and its socket: ~0.1 ms of CPU per event more in a burst,
 // measured by `npm run bench` (issue 6).
 export const send: Transport = (request, timeoutMs, maxBodyBytes = MAX_BODY_BYTES) =>
   new Promise((resolve, reject) => {
-    const url = new URL(request.url);
-    // The body goes out as the string it is: node:http writes it with the headers in one go, where
-    // a Buffer.from copy per request was garbage that kept its 8 KiB pool slab alive until a GC
-    // (ArrayBuffers at a burst's peak 2.9 → 1.5 MiB, `npm run bench -- --memory`; issue 20).
-    const body = request.body;
-    const headers = {
-      ...request.headers,
-      ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body, 'utf8')) }),
-    };
-    const client = url.protocol === 'https:' ? https : http;
-    const agent = url.protocol === 'https:' ? AGENTS['https:'] : AGENTS['http:'];
+    const target = targetOf(request.url);
+    // The body goes out as the string it is: a Buffer.from copy per request was garbage that kept
+    // its 8 KiB pool slab alive until a GC (ArrayBuffers at a burst's peak 2.9 → 1.5 MiB, `npm run
+    // bench -- --memory`; issue 20).
+    const { body } = request;
+    const headers =
+      body === undefined
+        ? request.headers
+        : { ...request.headers, 'content-length': String(Buffer.byteLength(body, 'utf8')) };
+    const secure = target.protocol === 'https:';
+    const client = secure ? https : http;
+    const agent = secure ? AGENTS['https:'] : AGENTS['http:'];
     let timedOut = false;
     // The socket error carries no request headers, but it is not attached as `cause` anyway:
     // nothing that held the request may travel with an error.
@@ -74,7 +91,8 @@ export const send: Transport = (request, timeoutMs, maxBodyBytes = MAX_BODY_BYTE
       clearTimeout(timer);
       reject(new TransportError(describeRequest(request), reasonOf(err, timedOut, timeoutMs)));
     };
-    const req = client.request(url, { method: request.method, headers, agent }, (res) => {
+    const options = { ...target, method: request.method, headers, agent };
+    const req = client.request(options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -97,5 +115,6 @@ export const send: Transport = (request, timeoutMs, maxBodyBytes = MAX_BODY_BYTE
       req.destroy();
     }, timeoutMs).unref();
     req.on('error', fail);
-    req.end(body, 'utf8');
+    if (body === undefined) req.end();
+    else req.end(body, 'utf8');
   });

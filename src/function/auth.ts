@@ -1,5 +1,6 @@
 import type { GoogleAuth } from 'google-auth-library';
 import { within } from '../basics/deadline';
+import { lazyRequire } from '../basics/lazy-require';
 import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
@@ -44,6 +45,27 @@ export interface AuthOptions {
 
 interface HeaderSource {
   getRequestHeaders(): Promise<Headers>;
+  /** The token's expiry, which the library's clients keep (google-auth-library AuthClient). */
+  readonly credentials?: { readonly expiry_date?: number | null };
+  readonly eagerRefreshThresholdMillis?: number;
+}
+
+/** A header from a lookup, and until when the library itself would hand out the same one. */
+interface Issued {
+  readonly credential: Credential;
+  readonly source: Promise<HeaderSource>;
+  readonly untilMs: number;
+}
+
+/**
+ * Until when `client` serves its current token from its own cache: the library fetches a new one
+ * once `expiry_date <= now + eagerRefreshThresholdMillis` (oauth2client.js `isTokenExpiring`, used
+ * by IdTokenClient and the access-token clients alike), and always when there is no expiry.
+ */
+function cachedUntil(client: HeaderSource): number {
+  const expiry = client.credentials?.expiry_date;
+  if (typeof expiry !== 'number' || !Number.isFinite(expiry)) return Number.NEGATIVE_INFINITY;
+  return expiry - (client.eagerRefreshThresholdMillis ?? 0);
 }
 
 const DEFAULT_LOOKUP_TIMEOUT_MS = 90_000;
@@ -106,6 +128,12 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
   let pending: Promise<Credential> | undefined;
   /** The header the last lookup produced: the one a 401 must name to make us refresh. */
   let issued: string | undefined;
+  /**
+   * The same header, answered without asking the library again while the library would answer it
+   * from its own cache anyway: per event that saved two deadline timers, a WHATWG Headers object
+   * and the library's promise chain (issue 20). A 401 or a lookup that fails forgets it.
+   */
+  let current: Issued | undefined;
 
   const timedOut = (ms: number) =>
     new AuthError(
@@ -115,13 +143,19 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
 
   const lookup = async (from: Promise<HeaderSource>): Promise<Credential> => {
     try {
-      const headers = await (await from).getRequestHeaders();
+      const client = await from;
+      const headers = await client.getRequestHeaders();
       const authorization = headers.get('authorization');
       if (authorization === null)
         throw new Error('the credentials produced no Authorization header');
-      if (source === from) issued = authorization;
-      return { authorization };
+      const credential = { authorization };
+      if (source === from) {
+        issued = authorization;
+        current = { credential, source: from, untilMs: cachedUntil(client) };
+      }
+      return credential;
     } catch (err) {
+      if (current?.source === from) current = undefined;
       if (source === from) source = undefined; // a failed client setup is retried by the next caller
       throw tokenSourceFailure(err, what);
     }
@@ -129,7 +163,12 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
 
   const start = (): Promise<Credential> => {
     const run: Promise<Credential> = (async () => {
-      const lib = await (library ??= import('google-auth-library'));
+      // A synchronous require, not import(): import() of this CommonJS package goes through the
+      // ES module loader and its extra turns of the event loop before the first token request
+      // can leave (issue 20).
+      const lib = await (library ??= Promise.resolve(
+        lazyRequire('google-auth-library') as typeof import('google-auth-library'),
+      ));
       source ??= loadSource(auth, options, lib);
       const from = source;
       return within(lookup(from), lookupTimeoutMs, () => {
@@ -143,6 +182,8 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
   };
 
   const headers = (timeoutMs = lookupTimeoutMs): Promise<Credential> => {
+    if (current !== undefined && Date.now() < current.untilMs)
+      return Promise.resolve(current.credential);
     pending ??= start();
     return timeoutMs >= lookupTimeoutMs
       ? pending
@@ -152,6 +193,7 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
   const rejected = (sent: Credential): boolean => {
     if (sent['authorization'] !== undefined && sent['authorization'] === issued) {
       issued = undefined;
+      current = undefined;
       source = undefined;
       pending = undefined; // a lookup in flight on the refused client would bring the same token
     }

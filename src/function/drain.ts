@@ -110,19 +110,45 @@ export function createDrain(options: DrainOptions): Drain {
   }
 
   return {
+    // One promise per delivery, settled by whichever comes first: the work, or the cut at
+    // shutdown. (A race of two promises and its `finally` made six, and each promise pays the
+    // Functions Framework's async hooks: issue 20.)
     run: <T>(delivery: Delivery, work: () => Promise<T>): Promise<T> => {
       if (stopped !== undefined) return Promise.reject(refuse(delivery));
-      let cut: (err: DeliveryError) => void = () => undefined;
-      const cutOffPromise = new Promise<never>((_, reject) => (cut = reject));
-      const entry: InFlight = { delivery, cut };
-      // Started now, a synchronous throw becoming its rejection (the executor runs synchronously).
-      const running = new Promise<T>((resolve) => {
-        resolve(work());
-      });
-      inFlight.add(entry);
-      return Promise.race([running, cutOffPromise]).finally(() => {
-        inFlight.delete(entry);
-        if (inFlight.size === 0) idle?.();
+      return new Promise<T>((resolve, reject) => {
+        let open = true;
+        const close = (): boolean => {
+          if (!open) return false;
+          open = false;
+          inFlight.delete(entry);
+          if (inFlight.size === 0) idle?.();
+          return true;
+        };
+        const entry: InFlight = {
+          delivery,
+          cut: (err) => {
+            if (close()) reject(err);
+          },
+        };
+        inFlight.add(entry);
+        let running: Promise<T>;
+        try {
+          running = work();
+        } catch (err) {
+          close();
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own throw, passed on unchanged
+          reject(err);
+          return;
+        }
+        running.then(
+          (value) => {
+            if (close()) resolve(value);
+          },
+          (err: unknown) => {
+            // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the work's own rejection, passed on unchanged
+            if (close()) reject(err);
+          },
+        );
       });
     },
     stop: () => {

@@ -58,28 +58,33 @@ function outsideFrameworkDomain<T>(work: () => Promise<T>): Promise<T> {
 
 const isFrame = (line: string): boolean => line.startsWith('    at ');
 
-async function handle(
+function handle(
   instance: Instance,
   drain: Drain,
   delivery: Delivery,
   platform: Platform,
 ): Promise<void> {
-  try {
-    await drain.run(delivery, () => instance.pipeline(delivery, { platform }));
-  } catch (err) {
-    // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
-    // where the stack goes too (its frames only: the message line is outside text), then let the
-    // platform redeliver rather than drop the event.
-    const message = redact(err instanceof Error ? err.message : String(err));
-    if (!(err instanceof DeliveryError)) {
-      const frames = err instanceof Error ? (err.stack ?? '').split('\n').filter(isFrame) : [];
-      instance.logger.error(
-        { outcome: 'error', eventId: delivery.meta.id, stack: frames.join('\n') },
-        `Unexpected error, the platform will redeliver: ${message}`,
-      );
-    }
-    throw new Redeliver(message, { cause: err });
-  }
+  // `deliver`, not `pipeline`, and `then` rather than an async wrapper: the outcome is not needed
+  // here, and every promise layer costs (the framework's async hooks track each one; issue 20).
+  return drain
+    .run(delivery, () => instance.deliver(delivery, { platform }))
+    .then(
+      () => undefined,
+      (err: unknown) => {
+        // A DeliveryError was logged where it happened. Anything else is a bug: say so in one line,
+        // where the stack goes too (its frames only: the message line is outside text), then let
+        // the platform redeliver rather than drop the event.
+        const message = redact(err instanceof Error ? err.message : String(err));
+        if (!(err instanceof DeliveryError)) {
+          const frames = err instanceof Error ? (err.stack ?? '').split('\n').filter(isFrame) : [];
+          instance.logger.error(
+            { outcome: 'error', eventId: delivery.meta.id, stack: frames.join('\n') },
+            `Unexpected error, the platform will redeliver: ${message}`,
+          );
+        }
+        throw new Redeliver(message, { cause: err });
+      },
+    );
 }
 
 /** The entry points, as the Functions Framework calls them. */

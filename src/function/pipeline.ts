@@ -195,7 +195,11 @@ export function createDeliver(deps: PipelineDeps): Deliver {
   ): Promise<Settled> {
     const { fields, event, destination } = decision;
     const where = describeObjectVersion(event.bucket, event.name, event.generation);
-    const conf = await confText(destination, event, deadline);
+    // Most routes carry no content: their conf is ready without a promise (issue 20).
+    const conf =
+      destination.content === null
+        ? serializeConf(event, { staticConf: destination.conf })
+        : await confText(destination, event, deadline);
     if (!conf.ok) {
       const { dagId, runId } = fields;
       const facts = { reason: `Content: ${conf.reason}`, status: null, dagId, runId };
@@ -273,34 +277,26 @@ export function createDeliver(deps: PipelineDeps): Deliver {
     }
   }
 
-  /** The decision carried out; a fault of ours on the way becomes a dead letter, not a throw. */
-  async function settleDelivery(
-    decision: ReturnType<typeof decideOrFault>,
-    delivery: Delivery,
-    deadline: Deadline,
-  ): Promise<Settled> {
-    if (decision.kind === 'fault') {
-      return unexpected(decision.error, delivery, decision.fields, deadline);
-    }
-    try {
-      return await carryOut(decision, delivery, deadline);
-    } catch (err) {
-      if (err instanceof DeliveryError) throw err;
-      return unexpected(err, delivery, decision.fields, deadline);
-    }
-  }
-
+  /**
+   * The decision carried out; a fault of ours on the way becomes a dead letter, not a throw. One
+   * async layer for the whole delivery (issue 20: each layer's promises pay the framework's async
+   * hooks), with both rules of the catch below in their order.
+   */
   return async (delivery, options = {}) => {
     const deadline = deadlineFor(deps.now(), config.retryBudgetMs, config.requestTimeoutMs);
     const decision = decideOrFault(delivery, deadline.startedAt, options);
     const eventTimeMs = timeOf(delivery.meta.time);
     const { platform } = options;
+    const work = lastChances.workDeadline(deadline, eventTimeMs, platform);
     try {
-      return await settleDelivery(
-        decision,
-        delivery,
-        lastChances.workDeadline(deadline, eventTimeMs, platform),
-      );
+      if (decision.kind === 'fault')
+        return await unexpected(decision.error, delivery, decision.fields, work);
+      try {
+        return await carryOut(decision, delivery, work);
+      } catch (err) {
+        if (err instanceof DeliveryError) throw err;
+        return await unexpected(err, delivery, decision.fields, work);
+      }
     } catch (err) {
       if (!(err instanceof DeliveryError)) throw err;
       const why = platform && lastChance(platform, eventTimeMs, deps.now());

@@ -88,19 +88,20 @@ export function createSettler(deps: SettleDeps) {
     where: string,
     delivery: Delivery,
     timeoutMs: number,
-  ): Promise<Settled> {
+  ): Settled | Promise<Settled> {
     const { dagId, runId } = fields;
     const attempts = result.attempts;
+    // A run created or found is settled at once: no promise for the caller to wait on (issue 20).
     switch (result.kind) {
       case 'created': {
         const message = `Created DAG run ${runId} of ${dagId} for ${where}`;
         logger.info(runLine(fields, 'created', attempts), message);
-        return Promise.resolve({ outcome: 'created', message });
+        return { outcome: 'created', message };
       }
       case 'duplicate': {
         const message = `Duplicate delivery: DAG ${dagId} already has run ${runId} for ${where}`;
         logger.info(runLine(fields, 'duplicate', attempts), message);
-        return Promise.resolve({ outcome: 'duplicate', message });
+        return { outcome: 'duplicate', message };
       }
       case 'permanent':
         return deadLetter(

@@ -25,6 +25,23 @@ describe('makeRunId', () => {
     assert.match(id, /^gcs__sample-bucket~folder_Test\.cs~1587627537231057~h[0-9a-f]{24}$/);
   });
 
+  it('names every object version as every earlier release did (a redelivery after a deploy must not start a second run)', () => {
+    // Ids computed by the release before issue 20 (createHash), pinned: the digest, its input and
+    // the cut must never change, or an upgrade mid-retry would trigger the same file twice.
+    const pinned: [string, string, string, string][] = [
+      [
+        'landing',
+        'in/a.csv',
+        '1733500000000001',
+        'gcs__landing~in_a.csv~1733500000000001~h2e01c67f9197106d1c3c30e9',
+      ],
+      ['b', 'Résumé 2024.pdf', '7', 'gcs__b~R_sum__2024.pdf~7~hfe84deb64630b243d11b379e'],
+      ['bkt', 'x'.repeat(300), '12', `gcs__bkt~${'x'.repeat(212)}~12~hf238968baf5552fbde60bd33`],
+      ['bkt', 'plain.csv', '5', 'gcs__bkt~plain.csv~5'],
+    ];
+    for (const [b, name, gen, id] of pinned) assert.equal(makeRunId(b, name, gen), id);
+  });
+
   it('keeps names that only sanitize alike apart', () => {
     const ids = ['a b.csv', 'a_b.csv', 'a+b.csv', 'a/b.csv', 'a?b.csv', 'a\u00a0b.csv'].map((n) =>
       makeRunId('b', n, '1'),

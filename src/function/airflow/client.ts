@@ -123,13 +123,16 @@ function settled(deps: AirflowClientDeps, job: TriggerJob, posted: Posted): Atte
   }
 }
 
-async function attemptOnce(deps: AirflowClientDeps, job: TriggerJob): Promise<Attempt> {
-  try {
-    return settled(deps, job, await post(deps, job));
-  } catch (err) {
-    return unanswered(err);
-  }
-}
+/**
+ * One attempt: post's promise with `settled` and `unanswered` attached, not an async layer around
+ * it (each promise layer pays the framework's async hooks: issue 20). A throw from either handler
+ * rejects, as it did from the catch of an async wrapper.
+ */
+const attemptOnce = (deps: AirflowClientDeps, job: TriggerJob): Promise<Attempt> =>
+  post(deps, job).then(
+    (posted) => settled(deps, job, posted),
+    (err: unknown) => unanswered(err),
+  );
 
 /**
  * Create the job's DAG run, retrying transient failures (no answer, timeouts, 408, 429, 5xx, an

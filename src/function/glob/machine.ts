@@ -94,6 +94,27 @@ class Compiler {
   }
 }
 
+/**
+ * Texts every match holds somewhere: each run of literal characters in the glob's top-level
+ * sequence (a zero-width check between two of them does not break the run; anything that reads a
+ * varying number of characters does). The leading one is also the prefix: checked twice, cheaply.
+ */
+function literalRuns(body: readonly Node[]): string[] {
+  const runs: string[] = [];
+  let text = '';
+  for (const node of body) {
+    if (node.kind === 'check') continue;
+    if (node.kind === 'char' && node.code !== undefined) {
+      text += String.fromCharCode(node.code);
+      continue;
+    }
+    if (text !== '') runs.push(text);
+    text = '';
+  }
+  if (text !== '') runs.push(text);
+  return runs;
+}
+
 /** Facts about each position of the name, so that every check is O(1). */
 function dotSegments(name: string): Uint8Array {
   // dot[p] = 1 when a folder name that is exactly "." or ".." starts at p.
@@ -133,8 +154,14 @@ export function compileMachine(glob: ParsedGlob): Machine {
   const start = compiler.sequence(glob.body, accept);
   const prog = compiler.prog;
   const prefix = literalPrefix(glob.body);
-  // Most globs start with a folder (`sales/…`): a name without it is answered without the machine.
-  return (name) => (name.startsWith(prefix) && run(prog, start, name)) !== glob.negated;
+  const inside = literalRuns(glob.body);
+  // Most globs start with a folder (`sales/…`), and most others hold a folder name somewhere
+  // (DEFAULT_EXCLUDE's `**/_temporary/**`, run against every event): a name without that text is
+  // answered without the machine, at the cost of a substring search (issue 20).
+  return (name) =>
+    (name.startsWith(prefix) &&
+      inside.every((text) => name.includes(text)) &&
+      run(prog, start, name)) !== glob.negated;
 }
 
 /** The literal characters every match starts with. */
