@@ -1,6 +1,5 @@
 import type { GoogleAuth } from 'google-auth-library';
 import { within } from '../basics/deadline';
-import { lazyRequire } from '../basics/lazy-require';
 import { CLOUD_PLATFORM_SCOPE } from '../basics/google';
 import type { AuthConfig } from './config';
 import { AuthError } from './errors/auth-error';
@@ -163,12 +162,7 @@ export function createAuth(auth: AuthConfig, options: AuthOptions = {}): Auth {
 
   const start = (): Promise<Credential> => {
     const run: Promise<Credential> = (async () => {
-      // A synchronous require, not import(): import() of this CommonJS package goes through the
-      // ES module loader and its extra turns of the event loop before the first token request
-      // can leave (issue 20).
-      const lib = await (library ??= Promise.resolve(
-        lazyRequire('google-auth-library') as typeof import('google-auth-library'),
-      ));
+      const lib = await (library ??= import('google-auth-library'));
       source ??= loadSource(auth, options, lib);
       const from = source;
       return within(lookup(from), lookupTimeoutMs, () => {
