@@ -6,7 +6,6 @@ import type { Flavor, Plan } from './plan-common';
 import { RUNTIME, buildFlags, flag, instanceFlags, triggerLocation } from './plan-common';
 import { vpcFlags } from './plan-network';
 import { secretFlags } from './plan-secrets';
-import { NODE_OPTIONS } from './node-options';
 import type { Settings } from './settings';
 import type { Step } from './steps';
 
@@ -25,12 +24,9 @@ export function gen1Memory(memory: string): string {
   return `${mb}MB`;
 }
 
-/**
- * The `--env-vars-file` content: the function's variables, every value a string, and the node
- * flags it runs with (node-options.ts; `env:` cannot name NODE_OPTIONS, env-names.ts refuses it).
- */
+/** The `--env-vars-file` content: the function's variables only, every value a string. */
 export function envFileText(settings: Settings): string {
-  return stringify({ ...settings.env, NODE_OPTIONS }, { lineWidth: 0 });
+  return stringify(settings.env, { lineWidth: 0 });
 }
 
 function gen2(s: Settings, envFile: string): Plan {

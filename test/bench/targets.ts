@@ -8,7 +8,6 @@ import { signJwt } from '../fakes/jwt';
 import type { HttpDelivery } from '../helpers/events';
 import { FunctionProcess } from '../helpers/function-process';
 import { BUILT_INDEX } from '../helpers/paths';
-import { NODE_OPTIONS } from '../../src/planner/node-options';
 import type { LoadClient, Sent } from './client';
 import type { Probe } from './memory';
 import { newProbe } from './memory';
@@ -164,9 +163,6 @@ export async function serve(
       ...(fake.auth && { auth: fake.auth }),
     }).start();
     env = functionEnv(options.auth, airflow, metadata);
-    // The product runs with the node flags its deploy writes (src/planner/node-options.ts); a
-    // --compare build gets its own with --compare-node-arg.
-    if (kind === 'function') env['NODE_OPTIONS'] = NODE_OPTIONS;
   }
   const product = kind === 'function' || kind.startsWith('compare:');
   const probe =

@@ -39,8 +39,7 @@ describe('deploy/deploy.sh --dry-run', () => {
         `--member=serviceAccount:${SA}`,
       ...GEN2_ACK_DEADLINE,
     ]);
-    // The env-vars file exists after a dry run (gcloud reads it while parsing), strings only, with
-    // the node flags the function runs with (src/planner/node-options.ts).
+    // The env-vars file exists after a dry run (gcloud reads it while parsing), strings only.
     assert.equal(
       readFileSync(envFile, 'utf8'),
       [
@@ -50,7 +49,6 @@ describe('deploy/deploy.sh --dry-run', () => {
         'AIRFLOW_API: v1',
         'REQUEST_TIMEOUT_MS: "90000"',
         'RETRY_BUDGET_MS: "120000"',
-        'NODE_OPTIONS: --max-semi-space-size=8',
         '',
       ].join('\n'),
     );
