@@ -28,8 +28,8 @@ export interface BenchOptions {
   /** With --memory: a folder for a heap snapshot of each at every phase's end. */
   readonly snapshots?: string;
   /**
-   * `--max-old-space-size` for every process served, the reference included: the heap limit
-   * Node gives a deployed instance from its memory limit, where this machine's RAM gives ~4 GiB.
+   * `--max-old-space-size` for every process served, the reference included: Node sizes a
+   * deployed instance's heap from its memory limit, where this machine's RAM gives ~4 GiB.
    */
   readonly heapLimitMiB?: number;
   /** Extra node arguments for the function under test (e.g. --cpu-prof). */
@@ -69,9 +69,9 @@ export const HELP = `npm run bench -- [options]
                        a worktree's build/src/index.js) in every round, labelled L; repeatable
   --compare-node-arg L=ARG
                        a node argument for the --compare build L alone, repeatable
-  --heap-limit MIB     --max-old-space-size for every process, the reference too: the heap
-                       Node gives a deployed instance (about half its memory up to 2 GiB; a
-                       512 MiB instance gets 256), where this machine's RAM gives ~4 GiB
+  --heap-limit MIB     --max-old-space-size for every process, the reference too: a deployed
+                       instance's heap is sized from its memory limit, where this machine's RAM
+                       gives ~4 GiB (any heap flag adds ~11 ms to every start: read memory only)
   --memory             break memory down (process.memoryUsage, V8 heap spaces) in the reference,
                        the function and every --compare build after cold start, the sequential
                        phase, mid-burst and the burst, and at each one's RSS peak
