@@ -83,16 +83,22 @@ export interface BurstResult {
   readonly benchCpuMs: number;
 }
 
-/** All requests at `concurrency` in flight until done; wall time from first send to last answer. */
+/**
+ * All requests at `concurrency` in flight until done; wall time from first send to last answer.
+ * `atHalf` is called once, as the middle request is sent (the bench's mid-burst memory mark).
+ */
 export async function runBurst(
   client: LoadClient,
   requests: readonly Prepared[],
   concurrency: number,
+  atHalf?: () => void,
 ): Promise<BurstResult> {
   const results: Sent[] = new Array<Sent>(requests.length);
+  const middle = Math.floor(requests.length / 2);
   let next = 0;
   const worker = async (): Promise<void> => {
     for (let i = next++; i < requests.length; i = next++) {
+      if (i === middle) atHalf?.();
       const req = requests[i];
       if (req !== undefined) results[i] = await client.post(req);
     }

@@ -8,6 +8,7 @@ import type { BenchOptions } from './options';
 import { BenchOptionsError, HELP, parseBenchOptions } from './options';
 import { transportFigures, transportReport } from './composer';
 import { globFigures, globReport } from './globs';
+import { memoryReport } from './memory';
 import { ratioTable } from './ratios';
 import { describeSetup, machine, table, verdicts } from './report';
 import type { Instance, RunResult } from './run';
@@ -28,7 +29,8 @@ async function prime(client: LoadClient, options: BenchOptions): Promise<void> {
   for (const kind of kinds) {
     const [event] = deliveries(`prime-${Date.now()}`, 1);
     if (event === undefined) return;
-    const served = await serve(kind, { ...options, nodeArgs: [] }, client, event);
+    const unprobed = { ...options, nodeArgs: [], memory: false };
+    const served = await serve(kind, unprobed, client, event);
     await served.stop();
   }
 }
@@ -93,6 +95,14 @@ async function main(): Promise<void> {
     )}\n`,
   );
   console.log(`${table(runs)}\n`);
+  const last = runs.at(-1);
+  if (options.memory && last !== undefined) {
+    const probed = { reference: last.reference, function: last.function, ...last.compare };
+    const byKind = Object.fromEntries(
+      Object.entries(probed).map(([kind, i]) => [kind, i.memory ?? []]),
+    );
+    console.log(`${memoryReport(byKind)}\n`);
+  }
   for (const verdict of Object.values(v))
     console.log(
       `${verdict.met ? 'met   ' : 'MISSED'} ${verdict.target} (${verdict.value.toFixed(2)})`,

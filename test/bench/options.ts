@@ -23,6 +23,15 @@ export interface BenchOptions {
   /** Other builds of the product measured in the same rounds (a lever's before or after). */
   readonly compare: readonly Compared[];
   readonly out: string;
+  /** Where the memory is (issue 20): the probe in the reference and the product, a table. */
+  readonly memory: boolean;
+  /** With --memory: a folder for a heap snapshot of each at every phase's end. */
+  readonly snapshots?: string;
+  /**
+   * `--max-old-space-size` for every process served, the reference included: Node sizes a
+   * deployed instance's heap from its memory limit, where this machine's RAM gives ~4 GiB.
+   */
+  readonly heapLimitMiB?: number;
   /** Extra node arguments for the function under test (e.g. --cpu-prof). */
   readonly nodeArgs: readonly string[];
   /** Only the glob figure (issue 17): no processes, under a second. */
@@ -36,6 +45,8 @@ export interface BenchOptions {
 export interface Compared {
   readonly label: string;
   readonly source: string;
+  /** `--compare-node-arg LABEL=ARG`: node arguments for this build alone (a V8 flag's lever). */
+  readonly nodeArgs: readonly string[];
 }
 
 export class BenchOptionsError extends Error {
@@ -56,6 +67,15 @@ export const HELP = `npm run bench -- [options]
   --no-floor           skip the empty function
   --compare L=FILE     also measure another build of the product (FILE: its built entry, e.g.
                        a worktree's build/src/index.js) in every round, labelled L; repeatable
+  --compare-node-arg L=ARG
+                       a node argument for the --compare build L alone, repeatable
+  --heap-limit MIB     --max-old-space-size for every process, the reference too: a deployed
+                       instance's heap is sized from its memory limit, where this machine's RAM
+                       gives ~4 GiB (any heap flag adds ~11 ms to every start: read memory only)
+  --memory             break memory down (process.memoryUsage, V8 heap spaces) in the reference,
+                       the function and every --compare build after cold start, the sequential
+                       phase, mid-burst and the burst, and at each one's RSS peak
+  --snapshots DIR      with --memory: a heap snapshot at each of those points, into DIR (slow)
   --out FILE           JSON results (default bench-results.json)
   --node-arg ARG       extra node argument for the function process, repeatable
                        (e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=prof)
@@ -72,13 +92,24 @@ function whole(name: string, raw: string | undefined, fallback: number, min: num
   return Number(raw);
 }
 
-function compared(raw: readonly string[]): Compared[] {
-  return raw.map((item) => {
-    const at = item.indexOf('=');
-    if (at < 1 || at === item.length - 1)
-      throw new BenchOptionsError(`--compare takes LABEL=FILE (got "${item}")`);
-    return { label: item.slice(0, at), source: item.slice(at + 1) };
-  });
+function labelled(flag: string, what: string, item: string): [string, string] {
+  const at = item.indexOf('=');
+  if (at < 1 || at === item.length - 1)
+    throw new BenchOptionsError(`--${flag} takes LABEL=${what} (got "${item}")`);
+  return [item.slice(0, at), item.slice(at + 1)];
+}
+
+function compared(raw: readonly string[], args: readonly string[]): Compared[] {
+  const list = raw.map((item) => labelled('compare', 'FILE', item));
+  const extra = args.map((item) => labelled('compare-node-arg', 'ARG', item));
+  for (const [label] of extra)
+    if (!list.some(([l]) => l === label))
+      throw new BenchOptionsError(`--compare-node-arg names no --compare build "${label}"`);
+  return list.map(([label, source]) => ({
+    label,
+    source,
+    nodeArgs: extra.filter(([l]) => l === label).map(([, arg]) => arg),
+  }));
 }
 
 function authMode(raw: string | undefined): BenchAuthMode {
@@ -109,7 +140,11 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'no-baseline': { type: 'boolean' },
         'no-floor': { type: 'boolean' },
         compare: { type: 'string', multiple: true },
+        'compare-node-arg': { type: 'string', multiple: true },
+        'heap-limit': { type: 'string' },
         out: { type: 'string' },
+        memory: { type: 'boolean' },
+        snapshots: { type: 'string' },
         'node-arg': { type: 'string', multiple: true },
         quick: { type: 'boolean' },
         'globs-only': { type: 'boolean' },
@@ -132,8 +167,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     auth: authMode(values.auth),
     baseline: !(values['no-baseline'] ?? false),
     floor: !(values['no-floor'] ?? false),
-    compare: compared(values.compare ?? []),
+    compare: compared(values.compare ?? [], values['compare-node-arg'] ?? []),
+    ...(values['heap-limit'] !== undefined && {
+      heapLimitMiB: whole('heap-limit', values['heap-limit'], 0, 16),
+    }),
     out: values.out ?? 'bench-results.json',
+    memory: (values.memory ?? false) || values.snapshots !== undefined,
+    ...(values.snapshots !== undefined && { snapshots: values.snapshots }),
     nodeArgs: values['node-arg'] ?? [],
     globsOnly: values['globs-only'] ?? false,
     transports: values.transports ?? false,

@@ -246,7 +246,11 @@ export function describeSetup(o: BenchOptions, m: Machine): string {
   return (
     `${o.runs} run(s), medians (min–max). Fake Airflow latency ${o.latencyMs} ms, token latency ` +
     `${o.tokenLatencyMs} ms, AUTH_MODE=${o.auth}; ${o.warmup} warm-up + ${o.sequential} sequential ` +
-    `events, burst ${o.burst} events at concurrency ${o.concurrency}.\n` +
+    `events, burst ${o.burst} events at concurrency ${o.concurrency}` +
+    (o.heapLimitMiB === undefined
+      ? ''
+      : `, every process at --max-old-space-size=${o.heapLimitMiB}`) +
+    `.\n` +
     `Machine: ${m.cpus} CPUs (${m.cpuModel}), ${m.memGiB} GiB RAM, Node ${m.node}, ${m.os}.`
   );
 }

@@ -8,6 +8,8 @@ import { percentile } from './stats';
 import type { Kind, Served } from './targets';
 import { cpuMs, machineBusyMs, peakRssMiB, serve } from './targets';
 import { deliveries, runKeys, toAirflow, toFunction } from './workload';
+import { mark, readProbe } from './memory';
+import type { MemoryBreakdown } from './memory-probe';
 
 export interface Latency {
   readonly count: number;
@@ -41,6 +43,8 @@ export interface Instance {
   /** Token fetches over the instance's life, and the events it handled. */
   readonly tokenFetches: number;
   readonly events: number;
+  /** With --memory: breakdowns after cold start, sequential, mid-burst, burst, and at the peak. */
+  readonly memory?: readonly MemoryBreakdown[];
 }
 
 export interface RunResult {
@@ -125,72 +129,90 @@ interface Phase {
 }
 
 /** Warm-up, sequential, burst into one fresh instance of `kind`; direct POSTs interleaved. */
-async function measure(kind: Kind, { client, options, prefix }: Phase) {
-  const cold = deliveries(`${prefix}/${kind}/cold`, 1);
-  const served = await serve(kind, options, client, cold[0] ?? binary({}));
+async function measure(kind: Kind, phase: Phase) {
+  const cold = deliveries(`${phase.prefix}/${kind}/cold`, 1);
+  const served = await serve(kind, phase.options, phase.client, cold[0] ?? binary({}));
+  let measured;
   try {
-    const { fn, airflow } = served;
-    const withDirect = kind === 'function' && airflow !== undefined;
-    const warm = deliveries(`${prefix}/${kind}/warm`, options.warmup);
-    const seq = deliveries(`${prefix}/${kind}/seq`, options.sequential);
-    const burst = deliveries(`${prefix}/${kind}/burst`, options.burst);
-    const direct = {
-      warm: deliveries(`${prefix}/direct/warm`, options.warmup),
-      seq: deliveries(`${prefix}/direct/seq`, options.sequential),
-      burst: deliveries(`${prefix}/direct/burst`, options.burst),
-    };
-    const toDirect = (list: HttpDelivery[]) =>
-      withDirect ? toAirflow(airflow.url, list, served.authorization) : [];
-
-    // Function and direct alternate event by event, so noise on the machine hits both alike.
-    await alternate(client, toFunction(fn.url, warm), toDirect(direct.warm));
-    const [fnSent, directSent] = await alternate(
-      client,
-      toFunction(fn.url, seq),
-      toDirect(direct.seq),
-    );
-
-    alive(served);
-    const before = { fetches: fetches(served), cpu: cpuMs(fn.child.pid), machine: machineBusyMs() };
-    const fnBurst = await runBurst(client, toFunction(fn.url, burst), options.concurrency);
-    const burstFetches = fetches(served) - before.fetches;
-    const fnCpu = cpuMs(fn.child.pid) - before.cpu;
-    const burstCpu = {
-      target: fnCpu,
-      others: machineBusyMs() - before.machine - fnCpu - fnBurst.benchCpuMs,
-    };
-    const directBefore = machineBusyMs();
-    const directBurst = withDirect
-      ? await runBurst(client, toDirect(direct.burst), options.concurrency)
-      : undefined;
-    const directMachine = machineBusyMs() - directBefore;
-
-    const ref = kind === 'reference';
-    const coldErrors = errorsOf([served.first], cold, airflow, ref);
-    const sequential = latency(fnSent, errorsOf(fnSent, seq, airflow, ref));
-    const burstErrors = errorsOf(fnBurst.results, burst, airflow, ref);
-    alive(served);
-    const instance: Instance = {
-      coldMs: coldErrors === 0 ? served.coldMs : Number.NaN,
-      sequential,
-      burst: burstOf(fnBurst, burstErrors, burstFetches, burstCpu),
-      errors: coldErrors + sequential.errors + burstErrors,
-      peakRssMiB: peakRssMiB(fn.child.pid),
-      tokenFetches: fetches(served),
-      events: 1 + warm.length + seq.length + burst.length,
-    };
-    const directResult = directBurst && {
-      sequential: latency(directSent, errorsOf(directSent, direct.seq, airflow)),
-      // The direct burst's "process under test" is this one: the load client and the fake.
-      burst: burstOf(directBurst, errorsOf(directBurst.results, direct.burst, airflow), 0, {
-        target: directBurst.benchCpuMs,
-        others: directMachine - directBurst.benchCpuMs,
-      }),
-    };
-    return { instance, direct: directResult };
+    measured = await measureServed(served, cold, phase);
   } finally {
     await served.stop();
   }
+  if (served.probe === undefined) return measured;
+  const memory = readProbe(served.probe, ['cold start', 'sequential', 'mid-burst', 'burst']);
+  return { ...measured, instance: { ...measured.instance, memory } };
+}
+
+async function measureServed(
+  served: Served,
+  cold: HttpDelivery[],
+  { client, options, prefix }: Phase,
+) {
+  const { kind, probe } = served;
+  const pid = served.fn.child.pid;
+  if (probe) await mark(probe, pid);
+  const { fn, airflow } = served;
+  const withDirect = kind === 'function' && airflow !== undefined;
+  const warm = deliveries(`${prefix}/${kind}/warm`, options.warmup);
+  const seq = deliveries(`${prefix}/${kind}/seq`, options.sequential);
+  const burst = deliveries(`${prefix}/${kind}/burst`, options.burst);
+  const direct = {
+    warm: deliveries(`${prefix}/direct/warm`, options.warmup),
+    seq: deliveries(`${prefix}/direct/seq`, options.sequential),
+    burst: deliveries(`${prefix}/direct/burst`, options.burst),
+  };
+  const toDirect = (list: HttpDelivery[]) =>
+    withDirect ? toAirflow(airflow.url, list, served.authorization) : [];
+
+  // Function and direct alternate event by event, so noise on the machine hits both alike.
+  await alternate(client, toFunction(fn.url, warm), toDirect(direct.warm));
+  const [fnSent, directSent] = await alternate(
+    client,
+    toFunction(fn.url, seq),
+    toDirect(direct.seq),
+  );
+
+  alive(served);
+  if (probe) await mark(probe, pid);
+  const before = { fetches: fetches(served), cpu: cpuMs(fn.child.pid), machine: machineBusyMs() };
+  const half = probe && (() => void mark(probe, pid, false));
+  const fnBurst = await runBurst(client, toFunction(fn.url, burst), options.concurrency, half);
+  const burstFetches = fetches(served) - before.fetches;
+  const fnCpu = cpuMs(fn.child.pid) - before.cpu;
+  if (probe) await mark(probe, pid);
+  const burstCpu = {
+    target: fnCpu,
+    others: machineBusyMs() - before.machine - fnCpu - fnBurst.benchCpuMs,
+  };
+  const directBefore = machineBusyMs();
+  const directBurst = withDirect
+    ? await runBurst(client, toDirect(direct.burst), options.concurrency)
+    : undefined;
+  const directMachine = machineBusyMs() - directBefore;
+
+  const ref = kind === 'reference';
+  const coldErrors = errorsOf([served.first], cold, airflow, ref);
+  const sequential = latency(fnSent, errorsOf(fnSent, seq, airflow, ref));
+  const burstErrors = errorsOf(fnBurst.results, burst, airflow, ref);
+  alive(served);
+  const instance: Instance = {
+    coldMs: coldErrors === 0 ? served.coldMs : Number.NaN,
+    sequential,
+    burst: burstOf(fnBurst, burstErrors, burstFetches, burstCpu),
+    errors: coldErrors + sequential.errors + burstErrors,
+    peakRssMiB: peakRssMiB(fn.child.pid),
+    tokenFetches: fetches(served),
+    events: 1 + warm.length + seq.length + burst.length,
+  };
+  const directResult = directBurst && {
+    sequential: latency(directSent, errorsOf(directSent, direct.seq, airflow)),
+    // The direct burst's "process under test" is this one: the load client and the fake.
+    burst: burstOf(directBurst, errorsOf(directBurst.results, direct.burst, airflow), 0, {
+      target: directBurst.benchCpuMs,
+      others: directMachine - directBurst.benchCpuMs,
+    }),
+  };
+  return { instance, direct: directResult };
 }
 
 /**

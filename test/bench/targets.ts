@@ -9,6 +9,8 @@ import type { HttpDelivery } from '../helpers/events';
 import { FunctionProcess } from '../helpers/function-process';
 import { BUILT_INDEX } from '../helpers/paths';
 import type { LoadClient, Sent } from './client';
+import type { Probe } from './memory';
+import { newProbe } from './memory';
 import { prepare } from './client';
 import type { BenchAuthMode, BenchOptions } from './options';
 import { DAG_ID, IAP_CLIENT_ID } from './workload';
@@ -44,6 +46,16 @@ let floorFile: string | undefined;
 export function removeFloor(): void {
   if (floorFile !== undefined) rmSync(path.dirname(floorFile), { recursive: true, force: true });
   floorFile = undefined;
+}
+
+/** Node arguments of `kind`: --heap-limit for all, the product's own, a --compare build's own. */
+function nodeArgsOf(kind: Kind, options: BenchOptions): string[] {
+  const heap =
+    options.heapLimitMiB === undefined ? [] : [`--max-old-space-size=${options.heapLimitMiB}`];
+  if (kind === 'function') return [...heap, ...options.nodeArgs];
+  if (!kind.startsWith('compare:')) return heap;
+  const own = options.compare.find((c) => `compare:${c.label}` === kind)?.nodeArgs ?? [];
+  return [...heap, ...options.nodeArgs, ...own];
 }
 
 function sourceOf(kind: Kind, options: BenchOptions): { source: string; target: string } {
@@ -99,6 +111,8 @@ export interface Served {
   /** Spawn → the first delivery's answer (for function and baseline: its DAG run created). */
   readonly coldMs: number;
   readonly first: Sent;
+  /** With --memory, for the reference and the product. */
+  readonly probe?: Probe;
   stop(): Promise<void>;
 }
 
@@ -151,8 +165,16 @@ export async function serve(
     env = functionEnv(options.auth, airflow, metadata);
   }
   const product = kind === 'function' || kind.startsWith('compare:');
-  const nodeArgs = product ? options.nodeArgs : [];
-  const fn = await FunctionProcess.start({ env, source, target, nodeArgs, readyPollMs: 1 });
+  const probe =
+    options.memory && (product || kind === 'reference') ? newProbe(options.snapshots) : undefined;
+  const nodeArgs = [...nodeArgsOf(kind, options), ...(probe?.nodeArgs ?? [])];
+  const fn = await FunctionProcess.start({
+    env: { ...env, ...probe?.env },
+    source,
+    target,
+    nodeArgs,
+    readyPollMs: 1,
+  });
   const first = await client.post(prepare(fn.url, event.headers, event.body));
   const coldMs = performance.now() - fn.spawnedAt;
   return {
@@ -163,6 +185,7 @@ export async function serve(
     ...(authorization !== undefined && { authorization }),
     coldMs,
     first,
+    ...(probe && { probe }),
     async stop() {
       await fn.stop();
       await Promise.all([airflow?.close(), metadata?.close()]);

@@ -14,6 +14,21 @@ describe('send (node:http keep-alive transport)', () => {
       res.write('{"partial":'); // and never ends
       return;
     }
+    if (req.url === '/echo') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.writeHead(200, { 'x-length': req.headers['content-length'] ?? '' });
+        res.end(Buffer.concat(chunks));
+      });
+      return;
+    }
+    if (req.url === '/chunks') {
+      res.writeHead(200);
+      res.write('aaa');
+      setTimeout(() => res.end('bbbccc'), 20);
+      return;
+    }
     req.resume();
     req.on('end', () => {
       res.writeHead(201, { 'content-type': 'application/json', 'x-echo': req.method ?? '' });
@@ -50,6 +65,22 @@ describe('send (node:http keep-alive transport)', () => {
       send(post('/stall'), 100),
       (err: unknown) => err instanceof TransportError && err.reason.startsWith('TIMEOUT'),
     );
+  });
+
+  it('a body goes out as its UTF-8 bytes, with their length (not its characters)', async () => {
+    const body = '{"name":"café/🙂"}';
+    const res = await send({ ...post('/echo'), body }, 5000);
+    assert.equal(res.headers['x-length'], String(Buffer.from(body, 'utf8').length));
+    assert.equal(res.body, body);
+  });
+
+  it('an answer is kept up to maxBodyBytes, in one chunk or several', async () => {
+    const whole = await send({ ...post('/echo'), body: 'x'.repeat(100) }, 5000, 10);
+    assert.equal(whole.body, 'x'.repeat(10));
+    const pieces = await send(post('/chunks'), 5000);
+    assert.equal(pieces.body, 'aaabbbccc');
+    const cut = await send(post('/chunks'), 5000, 4);
+    assert.equal(cut.body, 'aaab');
   });
 
   it('nothing listening: the socket error code', async () => {
