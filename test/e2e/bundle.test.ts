@@ -10,7 +10,7 @@ import { readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { build } from 'esbuild';
-import { BUNDLE_OPTIONS } from '../../src/function/bundle/bundle';
+import { BUNDLE_OPTIONS, latin1Only } from '../../src/function/bundle/bundle';
 import { cleanEnv, run, tempDir } from '../helpers/cli';
 import { BUILT_INDEX, ROOT } from '../helpers/paths';
 
@@ -56,6 +56,31 @@ describe('the bundle: what deploys', () => {
     for (const outside of ['functions-framework', 'yaml', '@google-cloud/storage'])
       assert.ok(!text.includes(`// node_modules/${outside}/`), `${outside} is not bundled`);
     assert.match(text, /require\("@google-cloud\/functions-framework"\)/);
+  });
+
+  it('is Latin-1 throughout, so V8 holds its 1.1 MB of source one-byte (one `’` made it two-byte)', () => {
+    for (const file of [BUILT_INDEX, BUNDLE]) {
+      const wide = [...readFileSync(file, 'utf8')].filter((c) => c.charCodeAt(0) > 0xff);
+      assert.deepEqual(wide, [], `${path.relative(ROOT, file)} holds characters beyond Latin-1`);
+    }
+  });
+
+  it('latin1Only: what it escapes means the same in strings, templates, regular expressions and comments', async (t) => {
+    const dir = tempDir('bundle-latin1-');
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const file = path.join(dir, 'x.js');
+    writeFileSync(
+      file,
+      'module.exports = ["\u2019x", "é", `a→b`, /😀/.test("😀"), /→/u.test("→")]; // ’ → 😀\n',
+    );
+    const load = () => node(`console.log(JSON.stringify(require(${JSON.stringify(file)})))`);
+    const before = await load();
+    latin1Only(file);
+    assert.equal(await load(), before);
+    assert.doesNotMatch(readFileSync(file, 'utf8'), /[^\u0000-\u00ff]/);
+    assert.equal(before, '["’x","é","a→b",true,true]');
   });
 
   it("registers triggerDag in the framework's own registry; a bundled framework would not", async (t) => {

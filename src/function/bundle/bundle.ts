@@ -16,6 +16,7 @@
  */
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { writeCompileCache } from './write-cache';
 
@@ -54,7 +55,27 @@ export const BUNDLE_OPTIONS: BuildOptions = {
  */
 async function main(): Promise<void> {
   await build(BUNDLE_OPTIONS);
+  for (const file of ['index.js', path.join('function', 'entry.js')])
+    latin1Only(path.join(BUNDLE_DIR, file));
   writeCompileCache(BUNDLE_DIR, process.env);
+}
+
+/**
+ * V8 holds a script's source as one-byte text only when every character is Latin-1; one `’` keeps
+ * the whole 1.1 MB bundle two-byte, +2 MiB of every instance's heap (issue 20, docs/benchmark.md
+ * "Peak memory"). esbuild already writes code ASCII-only (its default `charset`), so what is left
+ * is in comments it keeps (a dozen JSDoc lines of ours and of a stream polyfill): each such
+ * character becomes its `\uXXXX` spelling, which means the same anywhere in code too.
+ */
+export function latin1Only(file: string): void {
+  const text = readFileSync(file, 'utf8');
+  // Per UTF-16 code unit (no `u` flag): a character beyond the BMP becomes its two surrogates,
+  // which strings and regular expressions of either kind read as that character.
+  const escaped = text.replace(
+    /[^\u0000-\u00ff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  if (escaped !== text) writeFileSync(file, escaped);
 }
 
 if (require.main === module) {
