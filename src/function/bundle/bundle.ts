@@ -72,7 +72,7 @@ export function latin1Only(file: string): void {
   // Per UTF-16 code unit (no `u` flag): a character beyond the BMP becomes its two surrogates,
   // which strings and regular expressions of either kind read as that character.
   const escaped = text.replace(
-    /[^\u0000-\u00ff]/g,
+    /[\u0100-\uffff]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   if (escaped !== text) writeFileSync(file, escaped);
