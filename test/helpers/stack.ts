@@ -16,6 +16,23 @@ export interface ServedFunction {
   stop(): Promise<void>;
 }
 
+/**
+ * `fn`'s lines, once one of them passes `wanted` (or whatever is there after `timeoutMs`). The
+ * function writes a delivery's line before it answers, but from a process its answer (a socket)
+ * and its stdout (a pipe) arrive here separately, so a test reading the line right after the
+ * answer may read before the pipe's data is in (seen once on a busy machine).
+ */
+export async function logsOnce(
+  fn: Pick<ServedFunction, 'logs'>,
+  wanted: (line: LogLine) => boolean,
+  timeoutMs = 2000,
+): Promise<LogLine[]> {
+  const until = Date.now() + timeoutMs;
+  while (!fn.logs().some(wanted) && Date.now() < until)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  return fn.logs();
+}
+
 /** A fake Airflow, a fake metadata server and the function under the Functions Framework. */
 export interface Stack {
   readonly airflow: FakeAirflow;
